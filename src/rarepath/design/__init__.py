@@ -1,0 +1,1 @@
+"""Reagent design for patient-derived disease models: CRISPR guides, editors, ASOs, off-target search."""

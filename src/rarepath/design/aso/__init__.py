@@ -1,0 +1,1 @@
+"""Antisense oligonucleotides: variant amenability, exon-skipping reading frame, oligo design."""

