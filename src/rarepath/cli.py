@@ -55,12 +55,11 @@ def main(argv: list[str] | None = None) -> int:
         print("rarepath: interrupted", file=sys.stderr)
         return 130
     except Exception as err:  # click usage errors and anything unexpected: one line, no traceback
-        import click
-
-        if isinstance(err, click.exceptions.ClickException):
+        # Usage errors (click's, or typer's vendored copy) carry format_message and an exit code.
+        if hasattr(err, "format_message"):
             print(f"rarepath: error: {err.format_message()}", file=sys.stderr)
             return 2
-        if isinstance(err, click.exceptions.Abort):
+        if type(err).__name__ == "Abort":
             return 1
         print(f"rarepath: internal error: {type(err).__name__}: {err}", file=sys.stderr)
         return 1

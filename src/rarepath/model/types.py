@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 
-class Mechanism(str, Enum):
+class Mechanism(StrEnum):
     """Disease mechanism vocabulary (shared/cases/README.md)."""
 
     LOSS_OF_FUNCTION = "loss_of_function"
@@ -22,7 +22,7 @@ class Mechanism(str, Enum):
         return self in (Mechanism.LOSS_OF_FUNCTION, Mechanism.HAPLOINSUFFICIENCY)
 
 
-class Modality(str, Enum):
+class Modality(StrEnum):
     GENE_REPLACEMENT = "gene_replacement"
     GENE_ADDITION = "gene_addition"
     GENE_SILENCING = "gene_silencing"
@@ -31,7 +31,7 @@ class Modality(str, Enum):
     DRUG = "drug"
 
 
-class Verdict(str, Enum):
+class Verdict(StrEnum):
     """Best to worst; `rank` orders them (higher is better)."""
 
     RECOMMENDED = "recommended"
@@ -44,7 +44,7 @@ class Verdict(str, Enum):
         return {"recommended": 3, "possible": 2, "not_suitable": 1, "contraindicated": 0}[self.value]
 
 
-class Zygosity(str, Enum):
+class Zygosity(StrEnum):
     HOMOZYGOUS = "homozygous"
     HETEROZYGOUS = "heterozygous"
     COMPOUND_HETEROZYGOUS = "compound_heterozygous"
@@ -57,7 +57,7 @@ class Zygosity(str, Enum):
         return self in (Zygosity.HOMOZYGOUS, Zygosity.COMPOUND_HETEROZYGOUS, Zygosity.HEMIZYGOUS)
 
 
-class VariantKind(str, Enum):
+class VariantKind(StrEnum):
     """Coarse variant consequence used by the mechanism rules."""
 
     MISSENSE = "missense"
