@@ -1,17 +1,19 @@
-"""`rarepath design ...` and `rarepath index`: thin shells over rarepath.design."""
+"""`rarepath design ...` and `rarepath index`: thin shells over rarepath.design.
+
+Each design domain owns its command module; this file only assembles them.
+"""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import typer
+
+from rarepath.design.aso.cli import aso_command
+from rarepath.design.crispr.cli import edit_command
+from rarepath.design.offtarget.cli import index_command
 
 app = typer.Typer(help="Reagent design: CRISPR guides and editors (edit), antisense oligonucleotides (aso).",
                   no_args_is_help=True)
+app.command("edit")(edit_command)
+app.command("aso")(aso_command)
 
-
-def index_command(genome: Path = typer.Argument(..., help="Genome FASTA to index for off-target search.")) -> None:
-    """Build the off-target index of a genome (2-bit packed sequence plus seed index)."""
-    from rarepath.errors import InputError
-
-    raise InputError("off-target indexing is not available in this build", source=str(genome))
+__all__ = ["app", "index_command"]
