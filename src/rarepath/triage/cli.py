@@ -1,6 +1,56 @@
-"""`rarepath assess`: placeholder replaced by the triage implementation."""
+"""`rarepath assess`: a case file (phenopacket, VCF, YAML) or quick options in; reports out."""
+
 from __future__ import annotations
 
+from pathlib import Path
 
-def assess_command() -> None:
-    """Assess a case."""
+import typer
+
+
+def assess_command(
+    case_file: Path | None = typer.Argument(None, help="Phenopacket v2 JSON, VCF, or YAML case file."),
+    gene: str | None = typer.Option(None, "--gene", help="Disease gene (HGNC symbol) for a quick case or a VCF."),
+    variant: str | None = typer.Option(None, "--variant", help="HGVS expression or documented plain description; "
+                                       "several separated by ';'."),
+    zygosity: str | None = typer.Option(None, "--zygosity", help="homozygous, heterozygous, compound heterozygous, "
+                                        "hemizygous."),
+    patient: str | None = typer.Option(None, "--patient", help="'age=6; sex=male; anti_AAV9_titre=1:25; "
+                                       "conditioning_tolerated=yes; ...'"),
+    hpo: list[str] = typer.Option([], "--hpo", help="HPO term ids (repeat or comma-separate)."),
+    disease: list[str] = typer.Option([], "--disease", help="Diagnosis ids (OMIM:/ORPHA:), if known."),
+    mechanism: str | None = typer.Option(None, "--mechanism", help="Override the inferred mechanism."),
+    case_id: str | None = typer.Option(None, "--id", help="Case identifier for reports."),
+    json_path: Path | None = typer.Option(None, "--json", help="Write the assessment JSON here."),
+    html_dir: Path | None = typer.Option(None, "--html", help="Write clinician and family HTML reports here."),
+    pdf: bool = typer.Option(False, "--pdf", help="Also write PDF reports (WeasyPrint) next to the HTML."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No terminal table."),
+) -> None:
+    """Assess a case: mechanism, every therapy modality with verdict and reasons, delivery, safety, follow-up."""
+    from rarepath.errors import InputError
+    from rarepath.report.render import print_summary, write_reports
+    from rarepath.triage.engine import assess_case
+
+    if case_file is not None:
+        if not case_file.exists():
+            raise InputError("file not found", source=str(case_file))
+        from rarepath.intake import load_case
+
+        overrides = {k: v for k, v in {"gene": gene, "variant": variant, "zygosity": zygosity, "patient": patient,
+                                       "hpo": tuple(hpo) or None, "diseases": tuple(disease) or None,
+                                       "mechanism": mechanism, "case_id": case_id}.items() if v is not None}
+        case = load_case(case_file, **overrides)
+    else:
+        if not gene:
+            raise InputError("give a case file or --gene (with --variant, --zygosity, --patient)", source="assess")
+        from rarepath.intake.quick import case_from_options
+
+        case = case_from_options(gene, variant, zygosity, patient, hpo=tuple(hpo), case_id=case_id,
+                                 diseases=tuple(disease), mechanism=mechanism)
+    assessment = assess_case(case)
+    if pdf and html_dir is None:
+        html_dir = Path("reports")
+    written = write_reports(assessment, json_path=json_path, html_dir=html_dir, pdf=pdf)
+    if not quiet:
+        print_summary(assessment)
+    for kind, path in written.items():
+        typer.echo(f"{kind}: {path.resolve()}")

