@@ -2,7 +2,87 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
 
 app = typer.Typer(help="Plate-based treatment screens: QC, normalisation, dose-response fits, ranking.",
                   no_args_is_help=True)
+
+
+@app.command("analyze")
+def analyze_command(
+    plates: list[Path] = typer.Option(..., "--plates", help="Plate files or a directory (repeatable)."),
+    map_file: Path = typer.Option(..., "--map", help="Plate map CSV/TSV (well, role, genotype, treatment, dose, unit)."),
+    library: Path = typer.Option(..., "--library", help="Treatment library CSV/TSV (id, name, modality, target_gene)."),
+    out: Path = typer.Option(..., "--out", help="Output directory (tables, plots, report section)."),
+    case: str | None = typer.Option(None, "--case", help="Case id the screen belongs to (labels the output)."),
+    channel: str | None = typer.Option(None, "--channel", help="Reader channel / result block to use."),
+    edge_correction: bool = typer.Option(False, "--edge-correction", help="Divide out row/column patterns."),
+    no_plots: bool = typer.Option(False, "--no-plots", help="Skip the PNG figures."),
+) -> None:
+    """QC, normalise, fit and rank a screen; write qc/wells/fits/ranking TSVs, plots and an HTML section."""
+    from rarepath.screens.analysis import analyze_screen
+    from rarepath.screens.layout import read_library, read_plate_map
+    from rarepath.screens.readers import read_plates
+    from rarepath.screens.report import write_outputs
+
+    pmap = read_plate_map(map_file)
+    lib = read_library(library)
+    plate_list = read_plates(plates, wells=pmap.plate_wells, channel=channel)
+    result = analyze_screen(plate_list, pmap, lib, screen_id=case or out.name, edge_correction=edge_correction)
+    paths = write_outputs(result, plate_list, out, plots=not no_plots)
+    hits = [r for r in result.ranking if r["hit"]]
+    typer.echo(f"{len(plate_list)} plates ({sum(q.verdict == 'fail' for q in result.qc)} failed QC), "
+               f"{len(result.fits)} curves, {len(hits)} hits; wrote {paths['ranking']} and {paths['html']}")
+    for w in result.warnings[:20]:
+        typer.echo(f"warning: {w}", err=True)
+
+
+@app.command("fit")
+def fit_command(
+    curves: Path = typer.Argument(..., help="Tidy TSV/CSV with columns curve_id, dose, response."),
+    model: str = typer.Option("ll4", "--model", help="ll4, ll3u (top fixed) or ll3 (bottom fixed)."),
+    tsv: Path = typer.Option(..., "--tsv", help="Output TSV (one row per curve)."),
+    top: float | None = typer.Option(None, "--top", help="Fixed top for ll3u (default --scale)."),
+    scale: float = typer.Option(100.0, "--scale", help="Untreated response (100 for %, 1 for fractions)."),
+    alpha: float = typer.Option(0.05, "--alpha", help="F-test level for sigmoid vs flat."),
+) -> None:
+    """Fit log-logistic curves to tidy dose-response data (all curves at once)."""
+    import csv
+
+    from rarepath.errors import InputError
+    from rarepath.screens.fit import MODELS, OUTPUT_COLUMNS, fit_tidy
+    from rarepath.screens.report import write_tsv
+
+    if model.lower() not in MODELS:
+        raise InputError(f"unknown model {model!r} (use {', '.join(MODELS)})", field="--model")
+    if not curves.is_file():
+        raise InputError("no such file", source=str(curves))
+    text = curves.read_text(encoding="utf-8-sig").splitlines()
+    delim = "\t" if text and text[0].count("\t") >= text[0].count(",") else ","
+    reader = csv.DictReader(text, delimiter=delim)
+    cols = [c.strip().lower() for c in reader.fieldnames or []]
+    for need in ("curve_id", "dose", "response"):
+        if need not in cols:
+            raise InputError(f"missing column {need!r} (have: {', '.join(cols)})", source=str(curves))
+    ids, doses, resp = [], [], []
+    for ln, row in enumerate(reader, start=2):
+        row = {(k or "").strip().lower(): (v or "").strip() for k, v in row.items()}
+        try:
+            d = float(row["dose"]) if row["dose"] not in ("", "NA") else float("nan")
+            r = float(row["response"]) if row["response"] not in ("", "NA") else float("nan")
+        except ValueError:
+            raise InputError(f"line {ln}: dose and response must be numbers", source=str(curves)) from None
+        if d < 0:
+            raise InputError(f"line {ln}: negative dose {d}", source=str(curves), field="dose")
+        ids.append(row["curve_id"])
+        doses.append(d)
+        resp.append(r)
+    if not ids:
+        raise InputError("no curves", source=str(curves))
+    fits = fit_tidy(ids, doses, resp, model=model.lower(), top=top, response_scale=scale, alpha=alpha)
+    write_tsv(tsv, fits.rows(), OUTPUT_COLUMNS)
+    counts = {s: fits.status.count(s) for s in ("sigmoid", "flat", "failed")}
+    typer.echo(f"{len(fits)} curves: {counts['sigmoid']} sigmoid, {counts['flat']} flat, {counts['failed']} failed; "
+               f"wrote {tsv}")

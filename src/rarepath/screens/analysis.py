@@ -1,0 +1,127 @@
+"""Screen pipeline: plates + plate map + library -> QC, normalised wells, curve fits, ranking.
+
+Patient wells are expressed as percent rescue (0 % = untreated patient cells, 100 % = isogenic corrected
+cells on the same plate); isogenic wells as percent of the untreated isogenic control (viability), so that
+toxicity on the healthy genotype is read on its own scale.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from rarepath.errors import InputError
+from rarepath.screens.layout import PlateMap, Treatment
+from rarepath.screens.plates import Plate, well_name
+from rarepath.screens.qc import PlateQC, plate_qc
+
+
+@dataclass
+class ScreenResult:
+    screen_id: str
+    qc: list[PlateQC]
+    wells: list[dict[str, Any]]
+    fits: Any  # CurveFits over curve ids "genotype|treatment"
+    curves: dict[str, dict[str, Any]]  # curve id -> {genotype, treatment, dose[], response[]}
+    ranking: list[dict[str, Any]]
+    warnings: list[str] = field(default_factory=list)
+    library: dict[str, Treatment] = field(default_factory=dict)
+
+
+def normalise_plates(plates: list[Plate], plate_map: PlateMap, *, edge_correction: bool = False
+                     ) -> tuple[list[PlateQC], list[dict[str, Any]], list[str]]:
+    """QC and per-well normalised values for every plate (failing plates flagged, kept)."""
+    from rarepath.screens import normalize as nz
+
+    qcs, wells, warns = [], [], []
+    for plate in plates:
+        warns.extend(f"{plate.id}: {w}" for w in plate.warnings)
+        ann = plate_map.for_plate(plate.id, plate.meta)
+        if plate.values.size != plate_map.plate_wells:
+            raise InputError(f"plate has {plate.values.size} wells but the plate map describes "
+                             f"{plate_map.plate_wells}-well plates", source=plate.source or plate.id)
+        shape = plate.values.shape
+        role = np.full(shape, "empty", dtype=object)
+        geno = np.full(shape, "patient", dtype=object)
+        for (r, c), w in ann.items():
+            role[r, c] = w.role
+            geno[r, c] = w.genotype
+        v = plate.values.astype(float)
+        neg = (role == "negative") & (geno == "patient")
+        pos = role == "positive"
+        if not (role == "negative").any() and not pos.any():
+            raise InputError("plate has no control wells (no negative or positive role in the plate map)",
+                             source=plate.source or plate.id)
+        sample = role == "sample"
+        if edge_correction:
+            v = nz.edge_correct(v, sample)
+        qc = plate_qc(plate.id, v, pos, neg, sample)
+        qcs.append(qc)
+        rescue = nz.percent_rescue(v, neg, pos)
+        iso_untreated = (geno == "isogenic") & ((role == "negative") | pos)
+        viab_iso = nz.percent_of_control(v, iso_untreated) if iso_untreated.any() else np.full(shape, np.nan)
+        poc = nz.percent_of_control(v, neg)
+        z = nz.robust_z(v, v[sample]) if sample.any() else np.full(shape, np.nan)
+        bs = nz.b_score(v, sample) if sample.sum() >= 4 else np.full(shape, np.nan)
+        for (r, c), w in sorted(ann.items()):
+            if w.role == "empty":
+                continue
+            response = viab_iso[r, c] if w.genotype == "isogenic" else rescue[r, c]
+            wells.append({
+                "plate": plate.id, "well": well_name(r, c), "role": w.role, "genotype": w.genotype,
+                "treatment": w.treatment, "modality": w.modality, "dose": w.dose, "unit": w.unit,
+                "replicate": w.replicate or plate.id, "raw": float(plate.values[r, c]), "value": float(v[r, c]),
+                "percent_of_control": float(poc[r, c]), "percent_rescue": float(rescue[r, c]),
+                "viability_isogenic": float(viab_iso[r, c]), "robust_z": float(z[r, c]), "b_score": float(bs[r, c]),
+                "response": float(response), "qc_verdict": qc.verdict,
+            })
+        if qc.verdict == "fail":
+            warns.append(f"{plate.id}: plate QC failed ({qc.reason}); its wells are kept but flagged")
+    return qcs, wells, warns
+
+
+def build_curves(wells: list[dict[str, Any]], *, include_failed_plates: bool = False) -> dict[str, dict[str, Any]]:
+    """Sample wells grouped into curves 'genotype|treatment' (replicate points kept separate)."""
+    curves: dict[str, dict[str, Any]] = {}
+    for w in wells:
+        if w["role"] != "sample" or (w["qc_verdict"] == "fail" and not include_failed_plates):
+            continue
+        if not np.isfinite(w["response"]):
+            continue
+        cid = f"{w['genotype']}|{w['treatment']}"
+        cur = curves.setdefault(cid, {"genotype": w["genotype"], "treatment": w["treatment"],
+                                      "modality": w["modality"], "unit": w["unit"], "dose": [], "response": [],
+                                      "replicate": []})
+        cur["dose"].append(w["dose"])
+        cur["response"].append(w["response"])
+        cur["replicate"].append(w["replicate"])
+    return curves
+
+
+def analyze_screen(plates: list[Plate], plate_map: PlateMap, library: dict[str, Treatment], *,
+                   screen_id: str = "screen", edge_correction: bool = False, model: str = "ll4",
+                   thresholds: Any = None) -> ScreenResult:
+    """The whole pipeline (library API; `rarepath screen analyze` is a shell over it)."""
+    from rarepath.screens.fit import fit_curves
+    from rarepath.screens.ranking import HitThresholds, rank_treatments
+
+    if not plates:
+        raise InputError("no plates to analyse", field="--plates")
+    qcs, wells, warns = normalise_plates(plates, plate_map, edge_correction=edge_correction)
+    unknown = sorted({w["treatment"] for w in wells if w["role"] == "sample" and w["treatment"] not in library})
+    if unknown:
+        warns.append(f"treatments not in the library (ranked without name/target): {', '.join(unknown[:10])}")
+    curves = build_curves(wells)
+    ids = list(curves)
+    width = max((len(c["dose"]) for c in curves.values()), default=1)
+    x = np.full((len(ids), width), np.nan)
+    y = np.full((len(ids), width), np.nan)
+    for i, cid in enumerate(ids):
+        n = len(curves[cid]["dose"])
+        x[i, :n] = curves[cid]["dose"]
+        y[i, :n] = curves[cid]["response"]
+    fits = fit_curves(x, y, model=model, curve_ids=ids, response_scale=100.0)
+    ranking = rank_treatments(curves, fits, wells, library, thresholds or HitThresholds())
+    return ScreenResult(screen_id, qcs, wells, fits, curves, ranking, warns, library)
