@@ -127,11 +127,15 @@ class Variant:
     alt: str | None = None
     assembly: str | None = None
     zygosity: Zygosity = Zygosity.UNKNOWN
+    flags: tuple[str, ...] = ()  # e.g. loss_of_function, splice_altering, unspecified_allele
+    notes: tuple[str, ...] = ()  # free-text clauses kept from the description
 
     def to_dict(self) -> dict[str, Any]:
         d = {k: v for k, v in asdict(self).items() if v is not None}
         d["kind"] = self.kind.value
         d["zygosity"] = self.zygosity.value
+        d["flags"] = list(self.flags)
+        d["notes"] = list(self.notes)
         if self.exons is not None:
             d["exons"] = list(self.exons)
         return d
@@ -175,6 +179,7 @@ class Case:
     patient: PatientFactors = field(default_factory=PatientFactors)
     source: str | None = None
     mechanism_override: str | None = None
+    notes: tuple[str, ...] = ()
 
     @property
     def zygosity(self) -> Zygosity:
@@ -200,6 +205,7 @@ class Case:
             ],
             "patient": self.patient.to_dict(),
             "source": self.source,
+            "notes": list(self.notes),
         }
 
 
