@@ -57,6 +57,8 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as err:  # click usage errors and anything unexpected: one line, no traceback
         # Usage errors (click's, or typer's vendored copy) carry format_message and an exit code.
         if hasattr(err, "format_message"):
+            if not err.format_message():  # no-args help was already printed
+                return 2
             print(f"rarepath: error: {err.format_message()}", file=sys.stderr)
             return 2
         if type(err).__name__ == "Abort":

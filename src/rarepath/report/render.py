@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import os
+import re
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -58,10 +59,16 @@ def _soften(text: str) -> str:
             " bp": " DNA letters", "ASO": "ASO (short RNA-like medicine)", "HSC": "blood stem cell",
             "LNP": "LNP (fat-bubble carrier)"}
     out = text
+    for token, (title, _) in MODALITY_PLAIN.items():
+        out = out.replace(token, title.lower())
+    for token in ("loss_of_function", "gain_of_function", "dominant_negative", "not_suitable", "in_vivo",
+                  "ex_vivo"):
+        out = out.replace(token, token.replace("_", " "))
     for k, v in repl.items():
         if k in out:
             out = out.replace(k, v, 1)
-    return out
+    # any remaining machine token (exclude_deleted_exons) reads as words
+    return re.sub(r"\b([A-Za-z0-9]+(?:_[A-Za-z0-9]+)+)\b", lambda m: m.group(1).replace("_", " "), out)
 
 
 def render_family_html(a: Assessment | dict[str, Any]) -> str:

@@ -18,6 +18,7 @@ toxicity <= 20 %. Ranking: hits first, then the score rescue x (1 - toxicity), b
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -210,3 +211,36 @@ def apply_screen_evidence(options: list[Option], ranking: Any, *, screen_id: str
         summary.update(screen_id=sid, matched_by=how, score_delta=opt.score - old,
                        n_matches=len(matched))
         opt.extra.setdefault("screen_evidence", []).append(summary)
+
+
+def load_ranking(path: str | Path) -> list[dict[str, Any]]:
+    """Read `ranking.tsv` written by `rarepath screen analyze` (or the directory holding it) back into rows,
+    so a finished screen can be attached to a case assessment later (`rarepath assess --screen`)."""
+    import csv
+
+    from rarepath.errors import InputError
+
+    p = Path(path)
+    if p.is_dir():
+        p = p / "ranking.tsv"
+    if not p.exists():
+        raise InputError("no ranking.tsv found (run `rarepath screen analyze` first)", source=str(path))
+    with p.open(encoding="utf-8", newline="") as fh:
+        reader = csv.DictReader(fh, delimiter="\t")
+        need = {"name", "call"}
+        if not reader.fieldnames or not need <= set(reader.fieldnames):
+            raise InputError(f"missing columns {sorted(need - set(reader.fieldnames or []))}", source=str(p))
+        rows: list[dict[str, Any]] = []
+        for row in reader:
+            out: dict[str, Any] = {}
+            for k, v in row.items():
+                if v in ("True", "False"):
+                    out[k] = v == "True"
+                else:
+                    try:
+                        out[k] = float(v) if v not in ("", None) and k not in ("name", "treatment", "call",
+                                                                               "modality", "target_gene", "unit") else v
+                    except ValueError:
+                        out[k] = v
+            rows.append(out)
+    return rows

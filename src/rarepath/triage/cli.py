@@ -23,6 +23,8 @@ def assess_command(
     json_path: Path | None = typer.Option(None, "--json", help="Write the assessment JSON here."),
     html_dir: Path | None = typer.Option(None, "--html", help="Write clinician and family HTML reports here."),
     pdf: bool = typer.Option(False, "--pdf", help="Also write PDF reports (WeasyPrint) next to the HTML."),
+    screen: list[Path] = typer.Option([], "--screen", help="ranking.tsv (or its directory) from "
+                                      "`rarepath screen analyze`: attach patient-model evidence to the options."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No terminal table."),
 ) -> None:
     """Assess a case: mechanism, every therapy modality with verdict and reasons, delivery, safety, follow-up."""
@@ -47,6 +49,13 @@ def assess_command(
         case = case_from_options(gene, variant, zygosity, patient, hpo=tuple(hpo), case_id=case_id,
                                  diseases=tuple(disease), mechanism=mechanism)
     assessment = assess_case(case)
+    if screen:
+        from rarepath.screens.ranking import apply_screen_evidence, load_ranking
+
+        for path in screen:
+            apply_screen_evidence(assessment.options, load_ranking(path), screen_id=path.stem if path.is_file()
+                                  else path.name)
+        assessment.options.sort(key=lambda o: (-o.verdict.rank, -o.score, o.modality.value, o.target))
     if pdf and html_dir is None:
         html_dir = Path("reports")
     written = write_reports(assessment, json_path=json_path, html_dir=html_dir, pdf=pdf)

@@ -1,0 +1,119 @@
+"""Shared pieces of the importers: the parsed-source record, file helpers and located parse errors.
+
+Importers are pure parsers (file -> `ParsedSource`); writing happens in one transaction elsewhere, so a
+malformed file is rejected before any row of the previous import is touched.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import io
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rarepath.errors import InputError
+
+#: Tables that hold imported facts; every one has a `source` column naming a `sources.name`.
+DATA_TABLES = ("hgnc_symbol", "gene_constraint", "dosage_sensitivity", "g2p_record", "cds_length",
+               "drug_target", "gene_list", "mane_transcript")
+
+MISSING = frozenset({"", "NA", "N/A", "nan", "NaN", "None", "null", "."})
+
+
+@dataclass
+class ParsedSource:
+    """One source file, parsed and validated, ready to replace that source's rows."""
+
+    name: str
+    label: str
+    version: str
+    file: str
+    sha256: str
+    licence: str
+    citation: str
+    tables: dict[str, list[dict[str, object]]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def row_count(self) -> int:
+        """Rows the source contributes to its main table (the first one filled)."""
+        for rows in self.tables.values():
+            return len(rows)
+        return 0
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def read_text(path: Path) -> str:
+    """Whole file as text (gzip by magic number); unreadable bytes become an InputError, not a traceback."""
+    try:
+        raw = path.read_bytes()
+        if raw[:2] == b"\x1f\x8b":
+            raw = gzip.decompress(raw)
+        return raw.decode("utf-8-sig")
+    except (OSError, EOFError, gzip.BadGzipFile) as err:
+        raise InputError(f"cannot read file ({err})", source=str(path)) from err
+    except UnicodeDecodeError as err:
+        raise InputError(f"not UTF-8 text (byte {err.start})", source=str(path)) from err
+
+
+def text_lines(path: Path) -> Iterator[tuple[int, str]]:
+    """(1-based line number, line without newline) for every line of a text or .gz file."""
+    for lineno, line in enumerate(io.StringIO(read_text(path)), start=1):
+        yield lineno, line.rstrip("\r\n")
+
+
+def where(path: Path, lineno: int) -> str:
+    return f"{path}:{lineno}"
+
+
+def require_columns(path: Path, lineno: int, header: list[str], needed: tuple[str, ...]) -> dict[str, int]:
+    """Column index by name; a missing column is an InputError naming the file and the column."""
+    index = {name.strip(): i for i, name in enumerate(header)}
+    missing = [c for c in needed if c not in index]
+    if missing:
+        raise InputError(f"missing column(s) {', '.join(missing)} in the header", source=where(path, lineno),
+                         field=missing[0])
+    return index
+
+
+def opt_float(value: str, path: Path, lineno: int, column: str) -> float | None:
+    """A number or None for the usual missing-value spellings; anything else is a located error."""
+    value = value.strip()
+    if value in MISSING:
+        return None
+    try:
+        number = float(value)
+    except ValueError:
+        raise InputError(f"not a number: {value!r}", source=where(path, lineno), field=column) from None
+    if math.isnan(number):
+        return None
+    return number
+
+
+def opt_int(value: str, path: Path, lineno: int, column: str) -> int | None:
+    number = opt_float(value, path, lineno, column)
+    if number is None:
+        return None
+    if not number.is_integer():
+        raise InputError(f"not a whole number: {value!r}", source=where(path, lineno), field=column)
+    return int(number)
+
+
+def opt_text(value: str | None) -> str | None:
+    value = (value or "").strip()
+    return None if value in MISSING else value
+
+
+def require_rows(path: Path, rows: list) -> None:
+    if not rows:
+        raise InputError("no data rows", source=str(path))

@@ -1,0 +1,549 @@
+"""The local knowledge base: gene-level facts imported from full public releases, each with its source.
+
+A single SQLite file (`$RAREPATH_HOME/kb.sqlite`, RAREPATH_HOME defaulting to ~/.local/share/rarepath)
+built by `rarepath kb import --from DIR`. Its schema is owned by Alembic migrations shipped inside the
+package and applied programmatically on import (and on open when the file is older than the code).
+
+Reading is the hot path of triage, so `KnowledgeBase` keeps one connection per file, looks facts up by
+indexed gene symbol and memoises answers per gene. Without a KB file, `KnowledgeBase.open()` returns an
+empty object whose look-ups answer "nothing known": the main job works without any import.
+
+Symbol handling: a look-up tries the symbol as given, then its approved HGNC symbol, then previous/alias
+symbols that belong to that gene alone (older releases such as gnomAD v2.1 or ExAC use 2015 names).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from rarepath.errors import InputError, KnowledgeError
+
+if TYPE_CHECKING:  # imported lazily at run time: opening a missing KB must not pay for SQLAlchemy
+    from sqlalchemy.engine import Connection, Engine
+
+    from rarepath.knowledge.importers import ParsedSource
+
+#: Alembic head revision this code reads; `upgrade_schema` brings older files up to it.
+SCHEMA_REVISION = "0001_initial"
+KB_FILENAME = "kb.sqlite"
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+
+def rarepath_home() -> Path:
+    """`$RAREPATH_HOME`, else ~/.local/share/rarepath (XDG-style user data directory)."""
+    env = os.environ.get("RAREPATH_HOME")
+    return Path(env).expanduser() if env else Path.home() / ".local" / "share" / "rarepath"
+
+
+def default_kb_path() -> Path:
+    return rarepath_home() / KB_FILENAME
+
+
+# --------------------------------------------------------------------------------------------------- records
+
+
+@dataclass(frozen=True)
+class Constraint:
+    """gnomAD LoF/missense constraint of a gene. LOEUF is the upper bound of o/e LoF (`oe_lof_upper`)."""
+
+    gene: str
+    pli: float | None
+    loeuf: float | None
+    oe_lof: float | None
+    mis_z: float | None
+    lof_z: float | None
+    source: str
+    transcript: str | None = None
+    gene_issues: str | None = None
+
+
+@dataclass(frozen=True)
+class Dosage:
+    """ClinGen dosage sensitivity: 0-3 evidence, 30 = autosomal recessive, 40 = unlikely, None = not evaluated."""
+
+    gene: str
+    hi_score: int | None
+    ts_score: int | None
+    hi_description: str | None
+    source: str
+    ts_description: str | None = None
+    date_last_evaluated: str | None = None
+
+    @property
+    def haploinsufficient(self) -> bool:
+        """Sufficient evidence (score 3) that losing one copy causes disease."""
+        return self.hi_score == 3
+
+    @property
+    def triplosensitive(self) -> bool:
+        """Sufficient evidence (score 3) that one extra copy causes disease."""
+        return self.ts_score == 3
+
+
+@dataclass(frozen=True)
+class G2PRecord:
+    """One Gene2Phenotype gene-disease pair."""
+
+    gene: str
+    disease: str
+    disease_mim: str | None
+    allelic_requirement: str | None
+    mutation_consequence: str | None
+    confidence: str | None
+    panel: str | None
+    source: str
+
+
+@dataclass(frozen=True)
+class DrugTarget:
+    """A DrugCentral drug acting on a human gene product; `moa` = a mechanism-of-action target."""
+
+    drug: str
+    gene: str
+    action_type: str | None
+    moa: bool
+    source: str
+    target_name: str | None = None
+    target_class: str | None = None
+
+
+@dataclass(frozen=True)
+class ManeTranscript:
+    """MANE Select (or Plus Clinical) transcript of a gene with its GRCh38 span."""
+
+    gene: str
+    refseq_nuc: str | None
+    ensembl_nuc: str | None
+    mane_status: str | None
+    chrom: str | None
+    start: int | None
+    end: int | None
+    strand: str | None
+    source: str
+
+
+@dataclass(frozen=True)
+class SourceStatus:
+    """One imported source: what, which version, from which file, how many rows, when."""
+
+    name: str
+    label: str
+    version: str
+    file: str
+    sha256: str
+    row_count: int
+    imported_at: str
+    licence: str
+    citation: str
+
+    @property
+    def text(self) -> str:
+        """Human-readable provenance for evidence lists: dataset, version, citation."""
+        return source_text(self.label, self.version, self.citation)
+
+
+def source_text(label: str, version: str, citation: str) -> str:
+    return f"{label} {version}; {citation}"
+
+
+# --------------------------------------------------------------------------------------------------- schema
+
+
+def _engine(path: Path) -> Engine:
+    from sqlalchemy import create_engine, event
+
+    # one cached connection may serve worker threads of a caller; reads are short and serialised by SQLite
+    engine = create_engine(f"sqlite:///{path}", connect_args={"check_same_thread": False})
+
+    @event.listens_for(engine, "connect")
+    def _pragmas(dbapi_conn: Any, _record: Any) -> None:
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA busy_timeout=5000")
+        cur.close()
+
+    return engine
+
+
+def _current_revision(conn: Connection) -> str | None:
+    names = {r[0] for r in conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type='table'")}
+    if "alembic_version" not in names:
+        return None
+    row = conn.exec_driver_sql("SELECT version_num FROM alembic_version").first()
+    return row[0] if row else None
+
+
+def upgrade_schema(engine: Engine) -> None:
+    """Apply the packaged Alembic migrations up to head (no-op when already there)."""
+    from sqlalchemy.exc import DBAPIError
+
+    try:
+        with engine.connect() as conn:
+            if _current_revision(conn) == SCHEMA_REVISION:
+                return
+        from alembic import command
+        from alembic.config import Config
+
+        cfg = Config()
+        cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+        with engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "head")
+    except DBAPIError as err:
+        raise KnowledgeError(f"cannot use the knowledge base ({_short(err)}); delete it and run "
+                             "'rarepath kb import --from DIR' again", source=str(engine.url.database)) from err
+
+
+def _short(err: BaseException) -> str:
+    orig = getattr(err, "orig", None)
+    return str(orig or err).splitlines()[0]
+
+
+# --------------------------------------------------------------------------------------------------- reading
+
+
+class KnowledgeBase:
+    """Read API over the local KB. Use `KnowledgeBase.open()`; an absent file gives an empty KB."""
+
+    _instances: dict[tuple[str, int, int], KnowledgeBase] = {}
+
+    def __init__(self, path: Path | None, engine: Engine | None = None) -> None:
+        self.path = path
+        self._engine = engine
+        self._conn: Connection | None = engine.connect() if engine is not None else None
+        self._sources: dict[str, SourceStatus] = {}
+        if self._conn is not None:
+            self._sources = {s.name: s for s in self._load_status()}
+        # per-instance memo of every look-up (gene -> answer); the KB is read-only while open
+        self._memo: dict[tuple[str, str], Any] = {}
+
+    # ---- construction
+
+    @classmethod
+    def open(cls, path: Path | None = None) -> KnowledgeBase:
+        """The KB at `path` (default `$RAREPATH_HOME/kb.sqlite`); an empty, usable KB when there is no file.
+
+        Instances are cached per file (and its modification time), so repeated opens are free and a
+        re-import is seen by the next open.
+        """
+        path = Path(path).expanduser() if path is not None else default_kb_path()
+        try:
+            st = path.stat()
+        except FileNotFoundError:
+            return cls(None)
+        except OSError as err:
+            raise KnowledgeError(f"cannot read the knowledge base ({err.strerror})", source=str(path)) from err
+        if path.is_dir():
+            raise KnowledgeError("is a directory, expected a kb.sqlite file", source=str(path))
+        key = (str(path.resolve()), st.st_mtime_ns, st.st_size)
+        cached = cls._instances.get(key)
+        if cached is not None:
+            return cached
+        engine = _engine(path)
+        upgrade_schema(engine)
+        st = path.stat()  # a migration may just have rewritten the file
+        key = (key[0], st.st_mtime_ns, st.st_size)
+        from sqlalchemy.exc import DBAPIError
+
+        try:
+            kb = cls(path, engine)
+        except DBAPIError as err:
+            raise KnowledgeError(f"cannot read the knowledge base ({_short(err)}); run "
+                                 "'rarepath kb import --from DIR' again", source=str(path)) from err
+        for old_key in [k for k in cls._instances if k[0] == key[0]]:
+            cls._instances.pop(old_key)  # not closed: a caller may still hold it and keeps reading
+        cls._instances[key] = kb
+        return kb
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+        if self._engine is not None:
+            self._engine.dispose()
+
+    @property
+    def available(self) -> bool:
+        """True when a KB file exists and holds at least one imported source."""
+        return bool(self._sources)
+
+    # ---- low level
+
+    def _rows(self, sql: str, params: tuple = ()) -> list[tuple]:
+        if self._conn is None:
+            return []
+        return list(self._conn.exec_driver_sql(sql, params).fetchall())
+
+    def _memoised(self, kind: str, gene: str, compute: Callable[[], Any]) -> Any:
+        key = (kind, gene)
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return self._memo[key]
+
+    def _source_text(self, name: str) -> str:
+        s = self._sources.get(name)
+        return s.text if s is not None else name
+
+    def _rows_by_key(self, table: str, columns: str, gene: str, order: str = "id") -> list[list[tuple]]:
+        keys = self._keys(gene)
+        if not keys or self._conn is None:
+            return []
+        marks = ",".join("?" * len(keys))
+        rows = self._rows(f"SELECT gene, {columns} FROM {table} WHERE gene IN ({marks}) ORDER BY {order}",
+                          tuple(keys))
+        groups = [[r[1:] for r in rows if r[0] == k] for k in keys]
+        return [g for g in groups if g]
+
+    def _keys(self, gene: str) -> tuple[str, ...]:
+        """Symbols to try for `gene`, best first."""
+        def compute() -> tuple[str, ...]:
+            symbol = (gene or "").strip()
+            if not symbol:
+                return ()
+            keys = [symbol]
+            if symbol.upper() != symbol:
+                keys.append(symbol.upper())
+            approved = self.resolve_symbol(symbol)
+            if approved:
+                if approved not in keys:
+                    keys.append(approved)
+                keys.extend(a for a in self._unique_aliases(approved) if a not in keys)
+            return tuple(keys)
+
+        return self._memoised("keys", gene, compute)
+
+    def _unique_aliases(self, approved: str) -> list[str]:
+        """Previous/alias symbols of `approved` that name no other gene and are nobody's approved symbol."""
+        rows = self._rows(
+            "SELECT DISTINCT h.symbol FROM hgnc_symbol h WHERE h.approved = ? AND h.kind = 'alias' "
+            "AND NOT EXISTS (SELECT 1 FROM hgnc_symbol o WHERE o.symbol_upper = h.symbol_upper "
+            "AND o.symbol = h.symbol AND (o.kind = 'approved' OR (o.kind = 'alias' AND o.approved != h.approved))) "
+            "ORDER BY h.symbol", (approved,))
+        return [r[0] for r in rows]
+
+    # ---- symbols
+
+    def symbol_candidates(self, symbol: str) -> list[str]:
+        """Every approved symbol `symbol` may stand for (several when an alias is shared)."""
+        def compute() -> list[str]:
+            text = (symbol or "").strip()
+            if not text:
+                return []
+            rows = self._rows("SELECT symbol, approved, kind FROM hgnc_symbol WHERE symbol_upper = ?",
+                              (text.upper(),))
+            for hits in ([r for r in rows if r[0] == text], rows):  # exact spelling first, then any case
+                for kind in ("approved", "alias", "listed"):
+                    found = sorted({r[1] for r in hits if r[2] == kind})
+                    if found:
+                        return found
+            return []
+
+        return self._memoised("candidates", symbol, compute)
+
+    def resolve_symbol(self, symbol: str) -> str | None:
+        """Approved HGNC symbol for an approved, previous or alias symbol; None when unknown or ambiguous."""
+        candidates = self.symbol_candidates(symbol)
+        return candidates[0] if len(candidates) == 1 else None
+
+    # ---- facts
+
+    def constraint(self, gene: str) -> Constraint | None:
+        def compute() -> Constraint | None:
+            hit = self._rows_by_key("gene_constraint", "pli, oe_lof_upper, oe_lof, mis_z, lof_z, source, "
+                                    "transcript, gene_issues, gene", gene, order="source")
+            if not hit:
+                return None
+            pli, loeuf, oe, mis_z, lof_z, src, tx, issues, g = hit[0][0]
+            return Constraint(g, pli, loeuf, oe, mis_z, lof_z, self._source_text(src), tx, issues)
+
+        return self._memoised("constraint", gene, compute)
+
+    def dosage(self, gene: str) -> Dosage | None:
+        def compute() -> Dosage | None:
+            hit = self._rows_by_key("dosage_sensitivity", "hi_score, ts_score, hi_description, source, "
+                                    "ts_description, date_last_evaluated, gene", gene, order="source")
+            if not hit:
+                return None
+            hi, ts, hi_desc, src, ts_desc, date, g = hit[0][0]
+            return Dosage(g, hi, ts, hi_desc, self._source_text(src), ts_desc, date)
+
+        return self._memoised("dosage", gene, compute)
+
+    def g2p(self, gene: str) -> list[G2PRecord]:
+        def compute() -> list[G2PRecord]:
+            hit = self._rows_by_key("g2p_record", "disease, disease_mim, allelic_requirement, "
+                                    "mutation_consequence, confidence, panel, source, gene", gene)
+            if not hit:
+                return []
+            return [G2PRecord(g, d, mim, ar, mc, conf, panel, self._source_text(src))
+                    for d, mim, ar, mc, conf, panel, src, g in hit[0]]
+
+        return list(self._memoised("g2p", gene, compute))
+
+    def cds_length(self, gene: str) -> int | None:
+        """Coding bp including the stop codon (ExAC r0.3, Ensembl v75 canonical transcript)."""
+        def compute() -> int | None:
+            hit = self._rows_by_key("cds_length", "cds_length_bp", gene, order="source")
+            return int(hit[0][0][0]) if hit else None
+
+        return self._memoised("cds", gene, compute)
+
+    def drug_targets(self, gene: str) -> list[DrugTarget]:
+        """Distinct (drug, action) pairs on the gene's product; mechanism-of-action targets first."""
+        def compute() -> list[DrugTarget]:
+            hit = self._rows_by_key("drug_target", "drug, action_type, moa, source, target_name, target_class, gene",
+                                    gene, order="moa DESC, drug, id")
+            if not hit:
+                return []
+            seen: dict[tuple[str, str | None], DrugTarget] = {}
+            for drug, action, moa, src, tname, tclass, g in hit[0]:
+                key = (drug, action)
+                prev = seen.get(key)
+                if prev is None or (moa and not prev.moa):
+                    seen[key] = DrugTarget(drug, g, action, bool(moa), self._source_text(src), tname, tclass)
+            return sorted(seen.values(), key=lambda t: (not t.moa, t.drug, t.action_type or ""))
+
+        return list(self._memoised("drugs", gene, compute))
+
+    def mane(self, gene: str) -> ManeTranscript | None:
+        """The MANE Select transcript (else Plus Clinical) of the gene."""
+        def compute() -> ManeTranscript | None:
+            hit = self._rows_by_key("mane_transcript", "refseq_nuc, ensembl_nuc, mane_status, chrom, chr_start, "
+                                    "chr_end, strand, source, gene", gene,
+                                    order="CASE mane_status WHEN 'MANE Select' THEN 0 ELSE 1 END, id")
+            if not hit:
+                return None
+            ref, ens, status, chrom, start, end, strand, src, g = hit[0][0]
+            return ManeTranscript(g, ref, ens, status, chrom, start, end, strand, self._source_text(src))
+
+        return self._memoised("mane", gene, compute)
+
+    def gene_lists(self, gene: str) -> list[str]:
+        """Names of the MacArthur lists that contain the gene (e.g. `all_ar`, `haploinsufficiency_severe...`)."""
+        def compute() -> list[str]:
+            hit = self._rows_by_key("gene_list", "list_name", gene, order="list_name")
+            return [r[0] for r in hit[0]] if hit else []
+
+        return list(self._memoised("lists", gene, compute))
+
+    def inheritance(self, gene: str) -> tuple[str, ...]:
+        """Inheritance modes (AD, AR, XD, XR, XL) from the OMIM-derived MacArthur lists; old, a fallback."""
+        from rarepath.knowledge.importers.macarthur import LISTS
+
+        modes = {LISTS.get(name) for name in self.gene_lists(gene)}
+        return tuple(m for m in ("AD", "AR", "XD", "XR", "XL") if m in modes)
+
+    def status(self) -> list[SourceStatus]:
+        return sorted(self._sources.values(), key=lambda s: s.name)
+
+    def _load_status(self) -> list[SourceStatus]:
+        rows = self._rows("SELECT name, label, version, file, sha256, row_count, imported_at, licence, citation "
+                          "FROM sources ORDER BY name")
+        return [SourceStatus(*r) for r in rows]
+
+
+# --------------------------------------------------------------------------------------------------- writing
+
+
+@dataclass
+class ImportOutcome:
+    """What `import_directory` did for one kind of source."""
+
+    key: str
+    what: str
+    imported: SourceStatus | None = None
+    skipped: str | None = None
+    seconds: float = 0.0
+    notes: list[str] = field(default_factory=list)
+
+
+def write_source(engine: Engine, parsed: ParsedSource) -> SourceStatus:
+    """Replace every row of `parsed.name` with the parsed rows, and its `sources` entry, in ONE transaction.
+
+    Any failure rolls back: the previous import of that source stays as it was.
+    """
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from rarepath.knowledge.importers import DATA_TABLES
+
+    status = SourceStatus(parsed.name, parsed.label, parsed.version, parsed.file, parsed.sha256, parsed.row_count,
+                          datetime.now(UTC).isoformat(timespec="seconds"), parsed.licence, parsed.citation)
+    try:
+        with engine.begin() as conn:
+            for table in DATA_TABLES:
+                conn.exec_driver_sql(f"DELETE FROM {table} WHERE source = ?", (parsed.name,))
+            for table, rows in parsed.tables.items():
+                if table not in DATA_TABLES:
+                    raise KnowledgeError(f"importer wrote to unknown table {table!r}", source=parsed.file)
+                if not rows:
+                    continue
+                columns = list(rows[0].keys())
+                sql = (f"INSERT INTO {table} ({', '.join(columns)}, source) "
+                       f"VALUES ({', '.join('?' * (len(columns) + 1))})")
+                conn.exec_driver_sql(sql, [tuple(r.get(c) for c in columns) + (parsed.name,) for r in rows])
+            conn.exec_driver_sql(
+                "INSERT OR REPLACE INTO sources (name, label, version, file, sha256, row_count, imported_at, "
+                "licence, citation) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (status.name, status.label, status.version, status.file, status.sha256, status.row_count,
+                 status.imported_at, status.licence, status.citation))
+    except SQLAlchemyError as err:
+        raise KnowledgeError(f"import of {parsed.name} failed and was rolled back ({_short(err)})",
+                             source=parsed.file) from err
+    return status
+
+
+def create_or_upgrade(path: Path) -> Engine:
+    """Engine on `path`, creating the directory and file and migrating the schema to head."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise KnowledgeError(f"cannot create the knowledge-base directory ({err.strerror})",
+                             source=str(path.parent)) from err
+    engine = _engine(path)
+    upgrade_schema(engine)
+    return engine
+
+
+def import_directory(directory: Path, db_path: Path | None = None,
+                     progress: Callable[[ImportOutcome], None] | None = None) -> list[ImportOutcome]:
+    """Import every known source file found (recursively) under `directory` into the KB at `db_path`.
+
+    Each source is replaced in its own transaction, so a malformed file raises `InputError` (file,
+    line, field) after the sources before it are saved and with its own previous rows intact.
+    """
+    from rarepath.knowledge.importers import discover
+
+    directory = Path(directory).expanduser()
+    if not directory.is_dir():
+        raise InputError("not a directory", source=str(directory), field="--from")
+    found = discover(directory)
+    if all(f.path is None for f in found):
+        raise InputError("no known knowledge-base source files under this directory (expected e.g. "
+                         "gnomad_v2.1_constraint_canonical.tsv, DDG2P.csv)", source=str(directory), field="--from")
+    path = Path(db_path).expanduser() if db_path is not None else default_kb_path()
+    engine = create_or_upgrade(path)
+    outcomes: list[ImportOutcome] = []
+    try:
+        for item in found:
+            outcome = ImportOutcome(item.spec.key, item.spec.what)
+            if item.path is None:
+                outcome.skipped = f"no file named {' or '.join(item.spec.patterns)}"
+            else:
+                t0 = time.perf_counter()
+                parsed = item.spec.parse(item.path)
+                outcome.imported = write_source(engine, parsed)
+                outcome.key = parsed.name
+                outcome.notes = list(parsed.notes)
+                outcome.seconds = time.perf_counter() - t0
+            outcomes.append(outcome)
+            if progress is not None:
+                progress(outcome)
+    finally:
+        engine.dispose()
+    return outcomes
