@@ -52,21 +52,24 @@ class KnowledgeContext:
     def therapies_by_gene(self) -> dict[str, list[dict[str, str]]]:
         idx: dict[str, list[dict[str, str]]] = defaultdict(list)
         for row in self.table("therapies"):
-            idx[row.get("gene", "").upper()].append(row)
+            for gene in split_multi(row.get("gene")):
+                idx[gene.upper()].append(row)
         return idx
 
     @cached_property
     def mechanisms_by_gene(self) -> dict[str, list[dict[str, str]]]:
         idx: dict[str, list[dict[str, str]]] = defaultdict(list)
         for row in self.table("gene_mechanisms"):
-            idx[row.get("gene", "").upper()].append(row)
+            for gene in split_multi(row.get("gene")):
+                idx[gene.upper()].append(row)
         return idx
 
     @cached_property
     def alternatives_by_gene(self) -> dict[str, list[dict[str, str]]]:
         idx: dict[str, list[dict[str, str]]] = defaultdict(list)
         for row in self.table("alternative_targets"):
-            idx[row.get("disease_gene", "").upper()].append(row)
+            for gene in split_multi(row.get("disease_gene")):
+                idx[gene.upper()].append(row)
         return idx
 
     @cached_property

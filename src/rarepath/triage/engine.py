@@ -418,7 +418,9 @@ def attach_products(options: list[Option], t: TriageContext) -> None:
             mod = Modality(row.get("modality", ""))
         except ValueError:
             continue
-        target = (row.get("target") or row.get("gene") or t.gene).upper()
+        targets = [x.upper() for x in split_multi(row.get("target"))]
+        # a product acting on the disease gene (or on no single gene) belongs to the disease gene's option
+        target = t.gene if (not targets or t.gene in targets) else targets[0]
         key = (mod, target)
         opt = by_key.get(key)
         if opt is None and target == t.gene:

@@ -159,7 +159,7 @@ def check_requirements(row: dict[str, str], case: Case, frame_skips: list[int] |
         elif key == "conditioning":
             c = p.conditioning_tolerated
             ok = c
-            detail = (f"{value} conditioning required; patient "
+            detail = (f"{value.replace('_', '-')} conditioning required; patient "
                       + ("tolerates it" if c else "cannot tolerate it" if c is False else "tolerance not assessed"))
         elif key == "min_age_years":
             ok = None if p.age_years is None else p.age_years >= float(value)
@@ -189,6 +189,26 @@ def check_requirements(row: dict[str, str], case: Case, frame_skips: list[int] |
                 ok = bool(hits)
                 detail = (f"requires one of {', '.join(wanted[:8])}{'...' if len(wanted) > 8 else ''}; "
                           f"patient {'carries ' + ', '.join(hits) if hits else 'carries none of them'}")
+        elif key == "variant_homozygous":
+            wanted = [w for w in re.split(r"[,|]", value) if w.strip()]
+            forms = set().union(*(protein_change_forms(w) for w in wanted))
+            carries = [any(f in h for f in forms for h in variant_protein_changes((v,))) for v in case.variants]
+            if not case.variants:
+                ok, detail = None, f"requires homozygous {', '.join(wanted)}; the patient's variant is not specified"
+            else:
+                ok = (case.zygosity.value == "homozygous" and any(carries)) or (len(carries) >= 2 and all(carries))
+                detail = f"requires homozygous {', '.join(wanted)}; patient " + (
+                    "qualifies" if ok else "does not carry it on both alleles")
+        elif key == "exclude_deleted_exons":
+            excluded = {int(x) for x in re.split(r"[,|]", value) if x.strip().isdigit()}
+            spans = [v.exons for v in case.variants if v.exons]
+            if not spans:
+                ok, detail = None, f"label excludes deletions of exon(s) {value}; deletion extent unknown"
+            else:
+                hit = sorted(excluded & {e for a, b in spans for e in range(a, b + 1)})
+                ok = not hit
+                detail = (f"label excludes deletions involving exon(s) {value}; patient's deletion "
+                          + (f"includes exon {', '.join(map(str, hit))}" if hit else "does not"))
         elif key == "variant_amenable":
             ok, detail = None, (f"requires a variant amenable to {value or name}: check the label's amenability "
                                 "table or assay (not available offline)")

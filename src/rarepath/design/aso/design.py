@@ -1,0 +1,331 @@
+"""Tile candidate antisense oligos over a target and rank them by computed features, with reasons.
+
+Goals: skip_exon (steric block of exon definition, PMO 25-30 nt), block (steric block of a site such as a
+splicing silencer or cryptic site, 2'-MOE/PS 18-25 nt), knockdown (5-10-5 gapmer, 16-20 nt, on the mature
+transcript) and allele (gapmer with the variant base inside the DNA gap, designed on the variant allele).
+All coordinates are 0-based half-open on the region's sense strand unless stated.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+import numpy as np
+
+from rarepath.design.aso.features import (
+    knockdown_vector,
+    oligo_features,
+    site_accessibility,
+    unpaired_probabilities,
+)
+from rarepath.design.aso.frame import _read_tsv
+from rarepath.design.aso.regions import GeneRegion, reverse_complement
+from rarepath.errors import InputError
+
+CHEMISTRY = {  # goal -> (chemistry, default min length, default max length); ranges from the issue/brief
+    "skip_exon": ("PMO", 25, 30),
+    "block": ("2'-MOE PS", 18, 25),
+    "knockdown": ("5-10-5 2'-MOE gapmer", 16, 20),
+    "allele": ("5-10-5 2'-MOE gapmer", 16, 20),
+}
+CONTEXT_NT = 100  # folding context either side of the tiled span (RNAplfold window 80, span 40)
+EXON_FLANK_NT = 10  # skip_exon oligos may reach this far into the flanking introns (acceptor-spanning ASOs)
+
+
+@dataclass(frozen=True)
+class Goal:
+    kind: str
+    exon: int | None = None
+    start: int | None = None  # block span / variant position, 0-based on the region
+    end: int | None = None
+    ref: str | None = None
+    alt: str | None = None
+    text: str = ""
+
+
+_GOAL = re.compile(r"^(?P<kind>skip[-_]exon|block|knockdown|allele)(?::(?P<arg>.+))?$", re.I)
+_ALLELE = re.compile(r"^(?P<pos>\d+)\s*:?\s*(?P<ref>[ACGT])\s*>\s*(?P<alt>[ACGT])$", re.I)
+
+
+def parse_goal(text: str, region: GeneRegion) -> Goal:
+    """`skip-exon:51`, `block:POS` or `block:START-END` (1-based on the region), `knockdown`, `allele:POS:REF>ALT`."""
+    m = _GOAL.match(text.strip())
+    if not m:
+        raise InputError(f"unknown goal {text!r} (skip-exon:N, block:POS[-END], knockdown, allele:POS:REF>ALT)",
+                         field="--goal")
+    kind = m.group("kind").lower().replace("-", "_")
+    arg = (m.group("arg") or "").strip()
+    n = len(region.sequence)
+    if kind == "skip_exon":
+        if not arg.isdigit():
+            raise InputError(f"goal {text!r} needs an exon number", field="--goal")
+        if not region.exons:
+            raise InputError("region has no exons to skip", source=region.source, field="exon")
+        ex = region.exon(int(arg))
+        if ex.number in (1, len(region.exons)):
+            raise InputError(f"exon {ex.number} is a terminal exon and cannot be skipped", source=region.source,
+                             field="--goal")
+        return Goal(kind, exon=ex.number, text=text)
+    if kind == "block":
+        mm = re.match(r"^(\d+)(?:-(\d+))?$", arg)
+        if not mm:
+            raise InputError(f"goal {text!r} needs a position or range (1-based on the region)", field="--goal")
+        s, e = int(mm.group(1)), int(mm.group(2) or mm.group(1))
+        if not (1 <= s <= e <= n):
+            raise InputError(f"block range {s}-{e} is outside the region (1-{n})", field="--goal")
+        return Goal(kind, start=s - 1, end=e, text=text)
+    if kind == "knockdown":
+        if arg:
+            raise InputError(f"goal {text!r}: knockdown takes no argument", field="--goal")
+        return Goal(kind, text=text)
+    mm = _ALLELE.match(arg)
+    if not mm:
+        raise InputError(f"goal {text!r} needs POS:REF>ALT (1-based on the region)", field="--goal")
+    pos = int(mm.group("pos"))
+    if not 1 <= pos <= n:
+        raise InputError(f"allele position {pos} is outside the region (1-{n})", field="--goal")
+    ref, alt = mm.group("ref").upper(), mm.group("alt").upper()
+    if region.sequence[pos - 1] != ref:
+        raise InputError(f"allele {pos}:{ref}>{alt}: the region has {region.sequence[pos - 1]} at {pos}",
+                         source=region.source, field="--goal")
+    if ref == alt:
+        raise InputError("allele REF and ALT are the same", field="--goal")
+    return Goal(kind, start=pos - 1, end=pos, ref=ref, alt=alt, text=text)
+
+
+@cache
+def approved_sequences() -> dict[str, dict[str, str]]:
+    return {r["sequence"].upper(): r for r in _read_tsv("approved_aso_sequences.tsv")}
+
+
+@dataclass
+class Candidate:
+    oligo: str
+    chemistry: str
+    site_start: int  # on the region (0-based) or on the mature transcript for knockdown
+    site_end: int
+    coordinate: str  # "region" | "transcript"
+    exon: int | None
+    features: dict[str, Any]
+    motifs: list[str]
+    dist_acceptor: int | None
+    dist_donor: int | None
+    offtargets: dict[str, int] | None = None
+    knockdown_score: float | None = None
+    score: float = 0.0
+    rank: int = 0
+    reasons: list[str] = field(default_factory=list)
+    approved_drug: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        d = {"rank": self.rank, "oligo": self.oligo, "length": len(self.oligo), "chemistry": self.chemistry,
+             "target_site": reverse_complement(self.oligo), "site_start_1based": self.site_start + 1,
+             "site_end": self.site_end, "coordinate": self.coordinate, "exon": self.exon,
+             "score": round(self.score, 4), **self.features, "motifs": self.motifs,
+             "dist_acceptor": self.dist_acceptor, "dist_donor": self.dist_donor,
+             "knockdown_score": None if self.knockdown_score is None else round(self.knockdown_score, 4),
+             "offtargets": self.offtargets, "approved_drug": self.approved_drug, "reasons": self.reasons}
+        return d
+
+
+@dataclass
+class DesignResult:
+    goal: Goal
+    region: str
+    candidates: list[Candidate]
+    notes: list[str]
+
+    def to_dict(self, top: int | None = None) -> dict[str, Any]:
+        cands = self.candidates[:top] if top else self.candidates
+        return {"goal": self.goal.text, "region": self.region, "n_candidates": len(self.candidates),
+                "notes": self.notes, "approved_drug_matches": [c.to_dict() for c in self.candidates
+                                                               if c.approved_drug],
+                "candidates": [c.to_dict() for c in cands]}
+
+
+def _windows(span_start: int, span_end: int, lengths: range, ok) -> list[tuple[int, int]]:
+    out = []
+    for L in lengths:
+        for s in range(span_start, span_end - L + 1):
+            if ok(s, s + L):
+                out.append((s, s + L))
+    return out
+
+
+def _motifs(oligo: str, gapmer: bool) -> list[str]:
+    f = []
+    if "GGGG" in oligo:
+        f.append("GGGG (G-quadruplex)")
+    run = max((len(m.group(0)) for m in re.finditer(r"A+|C+|G+|T+", oligo)), default=0)
+    if run >= 4:
+        f.append(f"homopolymer run of {run}")
+    if gapmer and "CG" in oligo:
+        f.append(f"CpG x{oligo.count('CG')} (immune stimulation in a gapmer)")
+    return f
+
+
+def _splice_distances(region: GeneRegion, s: int, e: int) -> tuple[int | None, int | None]:
+    """Distance (nt) from the site centre to the nearest acceptor (exon start) and donor (exon end)."""
+    if not region.exons:
+        return None, None
+    c = (s + e) // 2
+    acc = min(abs(c - x.start) for x in region.exons[1:]) if len(region.exons) > 1 else None
+    don = min(abs(c - x.end) for x in region.exons[:-1]) if len(region.exons) > 1 else None
+    return acc, don
+
+
+def _mature(region: GeneRegion) -> tuple[str, list[int]]:
+    """Spliced transcript sequence and the region coordinate of each of its bases."""
+    if not region.exons:
+        return region.sequence, list(range(len(region.sequence)))
+    seq, coord = [], []
+    for x in region.exons:
+        seq.append(region.sequence[x.start:x.end])
+        coord.extend(range(x.start, x.end))
+    return "".join(seq), coord
+
+
+def tile(region: GeneRegion, goal: Goal, lengths: tuple[int, int] | None = None
+         ) -> tuple[str, int, list[tuple[int, int]], str]:
+    """(sense sequence tiled, its offset on the region, windows on it, coordinate system)."""
+    lo, hi = lengths or CHEMISTRY[goal.kind][1:]
+    if lo < 8 or hi > 32 or lo > hi:
+        raise InputError(f"oligo lengths {lo}-{hi} are not usable (8-32 nt)", field="--lengths")
+    Ls = range(lo, hi + 1)
+    seq = region.sequence
+    if goal.kind == "skip_exon":
+        ex = region.exon(goal.exon)
+        s0, e0 = max(0, ex.start - EXON_FLANK_NT), min(len(seq), ex.end + EXON_FLANK_NT)
+        wins = _windows(s0, e0, Ls, lambda s, e: min(e, ex.end) - max(s, ex.start) >= (e - s) / 2)
+        return seq, 0, wins, "region"
+    if goal.kind == "block":
+        bs, be = goal.start, goal.end
+        need = lambda s, e: min(e, be) - max(s, bs) >= min(e - s, be - bs) / 2  # noqa: E731
+        wins = _windows(max(0, bs - hi), min(len(seq), be + hi), Ls, need)
+        return seq, 0, wins, "region"
+    if goal.kind == "knockdown":
+        mseq, _ = _mature(region)
+        return mseq, 0, _windows(0, len(mseq), Ls, lambda s, e: True), "transcript" if region.exons else "region"
+    # allele: the variant base must sit inside the DNA gap (5-nt wings)
+    p = goal.start
+    mut = seq[:p] + goal.alt + seq[p + 1:]
+    wins = _windows(max(0, p - hi), min(len(seq), p + hi + 1), Ls, lambda s, e: s + 5 <= p < e - 5)
+    return mut, 0, wins, "region"
+
+
+def _score(c: Candidate, goal: Goal) -> None:
+    """Transparent additive score; every non-zero term leaves a reason."""
+    f = c.features
+    terms: list[tuple[float, str]] = []
+    p = f["site_unpaired_p"]
+    if p == p:
+        acc = float(np.clip(np.log10(max(p, 1e-6)) + 2.0, -2.0, 2.0)) * 0.5
+        terms.append((acc, f"target-site unpaired probability {p:.3g} (RNAplfold-style)"))
+    if goal.kind in ("knockdown", "allele") and c.knockdown_score is not None:
+        terms.append((c.knockdown_score * 10.0, f"knockdown model {c.knockdown_score:+.3f} (openASO-fitted)"))
+    else:
+        tm = f["tm_hybrid"]
+        if tm == tm:
+            terms.append((-abs(tm - 65.0) / 20.0 if not 50 <= tm <= 80 else 0.25,
+                          f"ASO:RNA Tm {tm:.1f} C (target 50-80 C)"))
+    gc = f["gc"]
+    if not 0.3 <= gc <= 0.65:
+        terms.append((-0.3, f"GC {gc:.0%} outside 30-65%"))
+    if f["hairpin_dg"] < -3.0:
+        terms.append((-0.4, f"hairpin dG {f['hairpin_dg']:.1f} kcal/mol"))
+    if f["self_dimer_dg"] < -9.0:
+        terms.append((-0.4, f"self-dimer dG {f['self_dimer_dg']:.1f} kcal/mol"))
+    for m in c.motifs:
+        terms.append((-0.6 if "GGGG" in m or "CpG" in m else -0.3, f"motif: {m}"))
+    if goal.kind == "skip_exon" and c.dist_acceptor is not None and c.exon is not None:
+        # exon-internal sites near the acceptor are enriched among effective skipping ASOs (eSkip-Finder ACP)
+        terms.append((0.3 if c.dist_acceptor <= 100 else 0.0, f"{c.dist_acceptor} nt from the nearest acceptor"))
+    if c.offtargets is not None:
+        ot = c.offtargets
+        pen = -(2.0 * ot["mm0"] + 0.5 * ot["mm1"] + 0.1 * ot["mm2"])
+        terms.append((max(pen, -4.0), f"off-targets 0/1/2 mm: {ot['mm0']}/{ot['mm1']}/{ot['mm2']}"))
+    if c.approved_drug:
+        terms.append((0.0, f"identical to approved drug {c.approved_drug}"))
+    c.score = float(sum(t for t, _ in terms))
+    c.reasons = [f"{t:+.2f} {why}" for t, why in terms]
+
+
+def design(region: GeneRegion, goal: Goal, lengths: tuple[int, int] | None = None, genome: Any = None,
+           max_mismatches: int = 2, search=None) -> DesignResult:
+    """All candidates for one goal, ranked best first (ties broken by position)."""
+    from rarepath.design.aso.knockdown import load_model
+
+    sense, _, wins, coord = tile(region, goal, lengths)
+    if not wins:
+        raise InputError(f"no oligo fits the goal {goal.text!r} in this region", source=region.source,
+                         field="--goal")
+    chem = CHEMISTRY[goal.kind][0]
+    gapmer = goal.kind in ("knockdown", "allele")
+    lo = min(s for s, _ in wins)
+    hi = max(e for _, e in wins)
+    maxlen = max(e - s for s, e in wins)
+    ctx0 = max(0, lo - CONTEXT_NT)
+    ctx = sense[ctx0:min(len(sense), hi + CONTEXT_NT)]
+    up = unpaired_probabilities(ctx, maxlen)
+    model = load_model() if gapmer else None
+    approved = approved_sequences()
+    exon_of = {}
+    if region.exons and coord == "region":
+        for x in region.exons:
+            exon_of[(x.start, x.end)] = x.number
+    cands: list[Candidate] = []
+    for s, e in wins:
+        site = sense[s:e]
+        if set(site) - set("ACGT"):
+            continue
+        oligo = reverse_complement(site)
+        feats = oligo_features(oligo, site_accessibility(up, s - ctx0, e - s))
+        exon = next((n for (a, b), n in exon_of.items() if a <= (s + e) // 2 < b), None)
+        da, dd = _splice_distances(region, s, e) if coord == "region" else (None, None)
+        kd = float(model.score(knockdown_vector(oligo, feats))) if model is not None else None
+        app = approved.get(oligo)
+        cands.append(Candidate(oligo, chem, s, e, coord, exon, feats.to_dict(), _motifs(oligo, gapmer), da, dd,
+                               knockdown_score=kd, approved_drug=(f"{app['name']} ({app['status']})" if app
+                                                                  else None)))
+    notes = []
+    if genome is not None:
+        from rarepath.design.aso.offtarget import count_offtargets
+
+        counts = count_offtargets(genome, [reverse_complement(c.oligo) for c in cands], max_mismatches,
+                                  search=search)
+        for c, n in zip(cands, counts, strict=True):
+            c.offtargets = n.to_dict()
+        notes.append(f"off-targets: <= {max_mismatches} mismatches, both strands")
+    else:
+        notes.append("off-targets not checked (no --genome given)")
+    for c in cands:
+        _score(c, goal)
+    cands.sort(key=lambda c: (-c.score, c.site_start, len(c.oligo)))
+    for i, c in enumerate(cands, start=1):
+        c.rank = i
+    return DesignResult(goal, f"{region.gene} {region.transcript}".strip(), cands, notes)
+
+
+TSV_COLUMNS = ("rank", "oligo", "length", "chemistry", "target_site", "site_start_1based", "site_end",
+               "coordinate", "exon", "score", "gc", "tm_dna", "tm_hybrid", "hairpin_dg", "self_dimer_dg",
+               "hybrid_dg", "site_unpaired_p", "site_open_dg", "max_run", "gggg", "cpg", "dist_acceptor",
+               "dist_donor", "knockdown_score", "offtargets", "motifs", "approved_drug", "reasons")
+
+
+def to_tsv(result: DesignResult) -> str:
+    lines = ["\t".join(TSV_COLUMNS)]
+    for c in result.candidates:
+        d = c.to_dict()
+        row = []
+        for k in TSV_COLUMNS:
+            v = d.get(k)
+            if k == "offtargets" and v is not None:
+                v = f"{v['mm0']}/{v['mm1']}/{v['mm2']}"
+            elif isinstance(v, list):
+                v = "; ".join(v)
+            row.append("" if v is None else str(v))
+        lines.append("\t".join(row))
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,97 @@
+"""Five-level ASO amenability calls per strategy, with reasons."""
+
+from __future__ import annotations
+
+from rarepath.design.aso.amenability import (
+    LEVELS,
+    STRATEGIES,
+    assess_amenability,
+    exon_of_coding_position,
+    parse_c_position,
+)
+from rarepath.model.types import Mechanism, Variant, VariantKind, Zygosity
+
+
+def _calls(gene, variant, mech, zyg):
+    calls = assess_amenability(gene, variant, mech, zyg)
+    assert [c.strategy for c in calls] == list(STRATEGIES)
+    assert all(c.level in LEVELS and c.reasons for c in calls)
+    return {c.strategy: c for c in calls}
+
+
+def test_dmd_deletion_exon_skipping_eligible_and_knockdown_not():
+    v = Variant("deletion of exons 48-50", "DMD", VariantKind.EXON_DELETION, exons=(48, 50))
+    c = _calls("DMD", v, Mechanism.LOSS_OF_FUNCTION, Zygosity.HEMIZYGOUS)
+    assert c["exon_skipping"].level == "eligible"
+    assert c["exon_skipping"].extra["frame_analysis"]["single_skips"] == [51]
+    assert any("51" in r.detail for r in c["exon_skipping"].reasons)
+    assert c["knockdown"].level == "not_eligible"
+    assert c["allele_selective_knockdown"].level == "not_eligible"
+    assert c["splice_correction"].level == "not_eligible"
+
+
+def test_in_frame_deletion_not_eligible_for_skipping():
+    v = Variant("del 45-47", "DMD", VariantKind.EXON_DELETION, exons=(45, 47))
+    assert _calls("DMD", v, Mechanism.LOSS_OF_FUNCTION, Zygosity.HEMIZYGOUS)["exon_skipping"].level == "not_eligible"
+
+
+def test_nonsense_in_in_frame_rod_exon_likely_eligible():
+    # c.7000 lies in exon 48 (186 nt, in frame, rod domain) by cumulative coding lengths
+    assert exon_of_coding_position("DMD", 7000) == 48
+    v = Variant("c.7000C>T", "DMD", VariantKind.NONSENSE, hgvs_c="c.7000C>T")
+    call = _calls("DMD", v, Mechanism.LOSS_OF_FUNCTION, Zygosity.HEMIZYGOUS)["exon_skipping"]
+    assert call.level == "likely_eligible" and call.extra["variant_exon"] == 48
+    # exon 51 (233 nt) is out of frame: skipping it alone cannot remove a nonsense variant safely
+    c51 = exon_of_coding_position("DMD", 7400)
+    assert c51 == 51
+    v51 = Variant("c.7400C>T", "DMD", VariantKind.NONSENSE, hgvs_c="c.7400C>T")
+    assert _calls("DMD", v51, Mechanism.LOSS_OF_FUNCTION, Zygosity.HEMIZYGOUS)["exon_skipping"].level == "not_eligible"
+
+
+def test_gain_of_function_heterozygous_snv_knockdown():
+    v = Variant("c.272A>C", "SOD1", VariantKind.MISSENSE, hgvs_c="c.272A>C")
+    c = _calls("SOD1", v, Mechanism.GAIN_OF_FUNCTION, Zygosity.HETEROZYGOUS)
+    assert c["knockdown"].level == "likely_eligible"
+    assert c["allele_selective_knockdown"].level == "likely_eligible"
+    assert c["upregulation"].level == "not_eligible"
+    homo = _calls("SOD1", v, Mechanism.GAIN_OF_FUNCTION, Zygosity.HOMOZYGOUS)
+    assert homo["allele_selective_knockdown"].level == "not_eligible"
+
+
+def test_dominant_negative_prefers_allele_selective():
+    v = Variant("c.100G>A", "COL1A1", VariantKind.MISSENSE, hgvs_c="c.100G>A")
+    c = _calls("COL1A1", v, Mechanism.DOMINANT_NEGATIVE, Zygosity.HETEROZYGOUS)
+    assert c["knockdown"].level == "unlikely_eligible"
+    assert c["allele_selective_knockdown"].level == "likely_eligible"
+
+
+def test_upregulation_targets_from_table():
+    scn = Variant("c.100C>T", "SCN1A", VariantKind.NONSENSE, hgvs_c="c.100C>T")
+    c = _calls("SCN1A", scn, Mechanism.HAPLOINSUFFICIENCY, Zygosity.HETEROZYGOUS)
+    assert c["upregulation"].level == "likely_eligible"
+    assert any("20N" in r.detail for r in c["upregulation"].reasons)
+    smn = Variant("SMN1 deletion", "SMN1", VariantKind.GENE_DELETION)
+    s = _calls("SMN1", smn, Mechanism.LOSS_OF_FUNCTION, Zygosity.HOMOZYGOUS)
+    assert s["upregulation"].level == "eligible"  # SMN2 paralogue, approved nusinersen
+    assert any("nusinersen" in r.detail for r in s["upregulation"].reasons)
+    none = _calls("PCCB", Variant("x", "PCCB", VariantKind.NONSENSE, hgvs_c="c.10C>T"),
+                  Mechanism.LOSS_OF_FUNCTION, Zygosity.HOMOZYGOUS)
+    assert none["upregulation"].level == "unable_to_assess"
+
+
+def test_splice_variants():
+    deep = Variant("deep", "MFSD8", VariantKind.DEEP_INTRONIC, hgvs_c="c.1102+2000A>G")
+    c = _calls("MFSD8", deep, Mechanism.LOSS_OF_FUNCTION, Zygosity.COMPOUND_HETEROZYGOUS)
+    assert c["splice_correction"].level == "likely_eligible"
+    assert any("intrathecal" in r.detail for r in c["splice_correction"].reasons)
+    canon = Variant("canon", "MFSD8", VariantKind.SPLICE, hgvs_c="c.1102+1G>A")
+    assert _calls("MFSD8", canon, Mechanism.LOSS_OF_FUNCTION,
+                  Zygosity.HOMOZYGOUS)["splice_correction"].level == "unlikely_eligible"
+    assert parse_c_position("c.1102+5G>A") == (1102, 5, "")
+
+
+def test_unknown_structure_and_mechanism():
+    v = Variant("del ex 3", "ZZZ1", VariantKind.EXON_DELETION, exons=(3, 3))
+    c = _calls("ZZZ1", v, Mechanism.UNKNOWN, Zygosity.UNKNOWN)
+    assert c["exon_skipping"].level == "unable_to_assess"
+    assert c["knockdown"].level == "unable_to_assess"

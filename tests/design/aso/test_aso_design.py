@@ -1,0 +1,178 @@
+"""Oligo tiling and features on real sequences; nusinersen recovery; off-target adapter; openASO ranking."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from conftest import shared_path
+from rarepath.design.aso.design import design, parse_goal, to_tsv
+from rarepath.design.aso.features import oligo_features
+from rarepath.design.aso.regions import GeneRegion, _read_fasta, load_region, reverse_complement
+from rarepath.errors import InputError
+
+
+def _smn1() -> GeneRegion:
+    seqs = _read_fasta(shared_path("sequences", "SMN1_region_hg38_chr5_70890000_71100000.fa"))
+    return GeneRegion("SMN1", "", next(iter(seqs.values())), [], "smn1")
+
+
+def test_nusinersen_site_is_a_candidate_and_flagged_approved():
+    smn1 = _smn1()
+    # ISS-N1 = intron 7 +10..+27 = region 1-based 62005-62022 (annotation.tsv: 0-based 62004)
+    assert smn1.sequence[62004:62022] == "CCAGCATTATGAAAGTGA"
+    res = design(smn1, parse_goal("block:62005-62022", smn1), (18, 18))
+    oligos = [c.oligo for c in res.candidates]
+    assert "TCACTTTCATAATGCTGG" in oligos
+    hit = next(c for c in res.candidates if c.oligo == "TCACTTTCATAATGCTGG")
+    assert hit.approved_drug == "nusinersen (approved)"
+    assert hit.site_start == 62004 and hit.site_end == 62022
+    assert res.to_dict()["approved_drug_matches"][0]["oligo"] == "TCACTTTCATAATGCTGG"
+    assert all(len(o) == 18 for o in oligos)
+
+
+def test_approved_dmd_pmos_target_their_exons():
+    dmd = load_region(shared_path("sequences", "DMD_LRG_199.xml"))
+    from rarepath.design.aso.design import approved_sequences
+
+    for seq, row in approved_sequences().items():
+        if row["gene"] != "DMD":
+            continue
+        i = dmd.sequence.find(reverse_complement(seq))
+        exon = int(row["target"].split()[-1])
+        ex = dmd.exon(exon)
+        assert i >= 0, row["name"]
+        assert min(i + len(seq), ex.end) - max(i, ex.start) >= len(seq) - 3, row["name"]
+
+
+def test_skip_exon_51_candidates_features():
+    dmd = load_region(shared_path("sequences", "DMD_LRG_199.xml"))
+    res = design(dmd, parse_goal("skip-exon:51", dmd))
+    ex = dmd.exon(51)
+    assert len(res.candidates) > 1000
+    for c in res.candidates[:50]:
+        assert 25 <= len(c.oligo) <= 30
+        assert min(c.site_end, ex.end) - max(c.site_start, ex.start) >= len(c.oligo) / 2
+        assert reverse_complement(c.oligo) == dmd.sequence[c.site_start:c.site_end]
+        assert 0 <= c.features["site_unpaired_p"] <= 1
+        assert c.features["hybrid_dg"] < -25 and 30 < c.features["tm_hybrid"] < 110
+        assert c.reasons
+    scores = [c.score for c in res.candidates]
+    assert scores == sorted(scores, reverse=True)
+    # eteplirsen (H51A +66+95) is among the tiled candidates and recognised
+    assert any(c.approved_drug and c.approved_drug.startswith("eteplirsen") for c in res.candidates)
+    tsv = to_tsv(res).splitlines()
+    assert tsv[0].startswith("rank\toligo") and len(tsv) == len(res.candidates) + 1
+
+
+def test_features_known_values():
+    f = oligo_features("TCACTTTCATAATGCTGG", 0.5)
+    assert f.gc == pytest.approx(7 / 18)
+    assert 40 < f.tm_dna < 60
+    assert f.site_open_dg == pytest.approx(-0.61632 * math.log(0.5))
+    g = oligo_features("GGGGAAAACGCGTTTT")
+    assert g.gggg and g.max_run == 4 and g.cpg == 2 and math.isnan(g.site_unpaired_p)
+
+
+def test_accessibility_prefers_unstructured_site():
+    hairpin = "GGGGCCCCGCGAAAGCGGGGGCCCC"
+    loop = "A" * 25
+    seq = "A" * 60 + hairpin + "A" * 40 + loop + "A" * 60
+    reg = GeneRegion("TOY", "", seq, [], "toy")
+    res = design(reg, parse_goal("knockdown", reg), (16, 16))
+    by_start = {c.site_start: c for c in res.candidates}
+    in_stem = by_start[60 + 4].features["site_unpaired_p"]
+    in_a = by_start[60 + 25 + 45].features["site_unpaired_p"]
+    assert in_a > in_stem
+
+
+def _brute_search(genome: dict[str, str], queries, max_mismatches=2):
+    """Stand-in for the off-target engine: every window of both strands, Hamming distance."""
+    from types import SimpleNamespace
+
+    hits = []
+    for qi, q in enumerate(queries):
+        L = len(q)
+        for chrom, s in genome.items():
+            for strand, text in (("+", s), ("-", reverse_complement(s))):
+                for i in range(len(text) - L + 1):
+                    mm = sum(a != b for a, b in zip(q, text[i:i + L], strict=True))
+                    if mm <= max_mismatches:
+                        hits.append(SimpleNamespace(query_index=qi, chrom=chrom, strand=strand, mismatches=mm))
+    return hits
+
+
+def test_offtarget_counts_with_stand_in_search_lower_rank():
+    import random
+
+    rng = random.Random(7)
+    seq = "".join(rng.choice("ACGT") for _ in range(400))
+    reg = GeneRegion("TOY", "", seq, [], "toy")
+    goal = parse_goal("knockdown", reg)
+    plain = design(reg, goal, (16, 16))
+    best = plain.candidates[0]
+    site = reverse_complement(best.oligo)
+    genome = {"chrX": "".join(rng.choice("ACGT") for _ in range(300)) + reverse_complement(site) + "ACGT" * 10}
+    res = design(reg, goal, (16, 16), genome=genome, search=_brute_search)
+    c = next(x for x in res.candidates if x.oligo == best.oligo)
+    assert c.offtargets["mm0"] == 1
+    assert c.rank > 1 and c.score < best.score
+    assert any("off-targets" in r for r in c.reasons)
+
+
+def test_engine_adapter_agrees_with_stand_in(tmp_path):
+    from rarepath.design.aso import offtarget
+
+    if not offtarget.engine_available():
+        pytest.skip("off-target engine not importable")
+    import random
+
+    rng = random.Random(3)
+    chrom = "".join(rng.choice("ACGT") for _ in range(3000))
+    q = chrom[1000:1018]
+    q1 = q[:5] + ("A" if q[5] != "A" else "C") + q[6:]
+    chrom2 = chrom[:2000] + reverse_complement(q1) + chrom[2018:]
+    fa = tmp_path / "g.fa"
+    fa.write_text(">c1\n" + chrom2 + "\n")
+    idx = offtarget.load_genome(fa)
+    got = offtarget.count_offtargets(idx, [q, "ACGTACGTACGTACGTAC"])
+    want = offtarget.count_offtargets({"c1": chrom2}, [q, "ACGTACGTACGTACGTAC"], search=_brute_search)
+    assert got == want
+    assert got[0].mm0 == 1 and got[0].mm1 >= 1
+
+
+def test_allele_goal_puts_variant_in_gap():
+    import random
+
+    rng = random.Random(11)
+    seq = "".join(rng.choice("ACGT") for _ in range(200))
+    reg = GeneRegion("TOY", "", seq, [], "toy")
+    ref = seq[99]
+    alt = "A" if ref != "A" else "G"
+    res = design(reg, parse_goal(f"allele:100:{ref}>{alt}", reg))
+    assert res.candidates
+    for c in res.candidates:
+        assert c.site_start + 5 <= 99 < c.site_end - 5
+        site = reverse_complement(c.oligo)
+        assert site[99 - c.site_start] == alt
+        assert c.knockdown_score is not None
+    with pytest.raises(InputError):
+        parse_goal(f"allele:100:{alt}>{ref}", reg)
+
+
+@pytest.mark.parametrize("goal", ["skip-exon:99", "skip-exon:1", "block:0-5", "frobnicate", "allele:5",
+                                  "knockdown:3"])
+def test_bad_goals(goal):
+    dmd = load_region(shared_path("sequences", "DMD_LRG_199.xml"))
+    with pytest.raises(InputError):
+        parse_goal(goal, dmd)
+
+
+def test_openaso_knockdown_spearman():
+    from rarepath.design.aso.knockdown import evaluate_openaso
+
+    ev = evaluate_openaso(shared_path("aso", "openaso_9-20-21_cleandata.csv"))
+    assert ev["n_transcripts"] == 42
+    assert ev["median_spearman_leave_gene_out"] >= 0.3
+    assert ev["median_spearman_shipped"] >= ev["median_spearman_leave_gene_out"] - 0.05
