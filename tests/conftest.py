@@ -17,7 +17,7 @@ SHARED_DATA = SHARED / "data"
 
 def shared_path(*parts: str) -> Path:
     """Path inside ../shared/data; skips the calling test when it is not there (a user's machine)."""
-    p = SHARED_DATA.joinpath(*parts)
+    p = SHARED_DATA.joinpath(*parts).resolve()
     if not p.exists():
         pytest.skip(f"shared data not available: {p} (tests on real public data need ../shared/data)")
     return p

@@ -44,11 +44,33 @@ def test_every_canonical_row_has_a_case_file():
     assert set(_expectations()) == set(CASE_IDS)
 
 
+@pytest.fixture(scope="module")
+def kb_context(tmp_path_factory):
+    """A knowledge context with the full public releases in ../shared/data imported (gnomAD, ClinGen, G2P...)."""
+    from rarepath.knowledge.context import KnowledgeContext
+    from rarepath.knowledge.kb import import_directory
+
+    data = shared_path()
+    db = tmp_path_factory.mktemp("kb") / "kb.sqlite"
+    import_directory(data, db)
+    return KnowledgeContext(kb_path=db)
+
+
 @pytest.mark.parametrize("case_id", CASE_IDS)
 def test_canonical_case(case_id: str):
+    _check(case_id, None)
+
+
+@pytest.mark.parametrize("case_id", CASE_IDS)
+def test_canonical_case_with_imported_kb(case_id: str, kb_context):
+    assert kb_context.kb.available
+    _check(case_id, kb_context)
+
+
+def _check(case_id: str, kc) -> None:
     exp = _expectations()[case_id]
     case = load_case(CASE_DIR / f"{case_id}.yaml")
-    a = assess_case(case)
+    a = assess_case(case, kc)
     gene = exp["gene"]
     # every modality appears for the disease gene
     modalities_on_gene = {o.modality.value for o in a.options if o.target == gene}

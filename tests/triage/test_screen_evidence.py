@@ -25,7 +25,7 @@ def test_assess_with_screen_ranking(tmp_path: Path):
     rules = {r["rule"]: o for o in data["options"] for r in o["reasons"]}
     assert "screen_rescue_hit" in rules and "screen_toxicity" in rules
     hit = rules["screen_rescue_hit"]
-    assert hit["target"] == "SMN2" and hit["screen_evidence"]["name"] == "nusinersen"
+    assert hit["target"] == "SMN2" and hit["screen_evidence"][0]["name"] == "nusinersen"
     assert any("patient-model screen screen1" == r["source"] for r in hit["reasons"])
 
 

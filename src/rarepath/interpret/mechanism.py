@@ -54,6 +54,7 @@ class DiseaseContext:
     candidates: list[dict[str, str]] = field(default_factory=list)
     evidence: list[Evidence] = field(default_factory=list)
     inferred: bool = False
+    hallmark: dict[str, str] | None = None
 
     @property
     def tissue(self) -> str | None:
@@ -132,7 +133,7 @@ def resolve_disease(case: Case, kc: KnowledgeContext) -> DiseaseContext:
                 f"{gene} has curated diseases {', '.join(r.get('disease', '?') for r in rows)} but not the "
                 f"patient's diagnosis {', '.join(case.diseases)}: gene-level facts used with caution"))
     else:
-        hallmark = _hallmark(case, kc)
+        hallmark = dc.hallmark = _hallmark(case, kc)
         if hallmark is not None:
             ids = {d.upper() for d in split_multi(hallmark.get("disease_ids"))}
             pinned = [r for r in rows if ids & {d.upper() for d in split_multi(r.get("disease_ids"))}]
@@ -220,6 +221,14 @@ def infer_mechanism(case: Case, kc: KnowledgeContext, disease: DiseaseContext | 
     elif row:
         evidence.append(Evidence("curated_gene_mechanism", row["source"],
                                  f"{gene} in {row.get('disease')}: mechanism curated as unknown"))
+
+    # 1b. a curated disease-defining variant with a known mechanism (SCN2A p.Arg1882Gln: gain of function)
+    hm = disease.hallmark or _hallmark(case, kc)
+    if hm and hm.get("mechanism"):
+        vote(Mechanism(hm["mechanism"]), W_CURATED, Evidence(
+            "hallmark_variant_mechanism", hm["source"],
+            f"{hm.get('hgvs_p') or hm.get('hgvs_c')} is a known {hm['mechanism'].replace('_', ' ')} variant "
+            f"({hm.get('disease')})"))
 
     # 2. Gene2Phenotype mutation consequence (imported knowledge base)
     kb = kc.kb

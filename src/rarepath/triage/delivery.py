@@ -106,7 +106,7 @@ def plan_delivery(modality: Modality, case: Case, tissue: str | None, kc: Knowle
                                                              "no established editor delivery"))
         return Delivery(mode, route, vec, tuple(steps))
     if modality in (Modality.GENE_SILENCING, Modality.SPLICE_MODULATION):
-        route = OLIGO_ROUTE.get(tissue or "", routes[0] if routes else "unknown")
+        route = OLIGO_ROUTE.get(tissue or "", "unknown")
         vec = "GalNAc-siRNA or ASO" if tissue == "liver" else "antisense oligonucleotide"
         return Delivery("in_vivo", route, vec, tuple(steps))
     return Delivery("in_vivo", "oral", None, tuple(steps))

@@ -36,6 +36,13 @@ CASSETTE_OVERHEAD_BP = 1000
 #: investigational liver/CNS AAV trials commonly exclude NAb titres >= 1:5-1:10 (Dhungel et al. 2024)
 DEFAULT_MAX_TITRE = 5
 
+#: tissues oligonucleotides reach today (GalNAc/LNP liver, intrathecal CNS, intravitreal retina, IV muscle, kidney)
+OLIGO_TISSUES = ("liver", "cns", "retina", "muscle", "kidney", "heart")
+
+EDITING_TISSUES = ("liver", "hsc", "retina", "t_cells")
+PRIME_EDITABLE = {VariantKind.MISSENSE, VariantKind.NONSENSE, VariantKind.FRAMESHIFT, VariantKind.INFRAME_INDEL,
+                  VariantKind.SPLICE, VariantKind.SYNONYMOUS, VariantKind.START_LOSS, VariantKind.STOP_LOSS}
+
 SCORE = {Verdict.RECOMMENDED: 0.85, Verdict.POSSIBLE: 0.55, Verdict.NOT_SUITABLE: 0.2, Verdict.CONTRAINDICATED: 0.0}
 
 
@@ -67,6 +74,11 @@ class TriageContext:
     @property
     def biallelic_null(self) -> bool:
         return self.case.zygosity.biallelic and bool(self.kinds) and self.kinds <= NULL_KINDS
+
+
+def target_key(value: str | None) -> str:
+    """One spelling for a (possibly multi-gene) target: 'HBG1;HBG2' -> 'HBG1/HBG2'."""
+    return "/".join(x.upper() for x in split_multi(value))
 
 
 def _ev(rule: str, detail: str, source: str = RULES) -> Evidence:
@@ -169,9 +181,28 @@ def rule_gene_replacement(t: TriageContext) -> Option:
         return _option(m, t.gene, Verdict.NOT_SUITABLE, r)
     if tissue:
         r.append(_ev("tissue_vector", f"target tissue {tissue}: {sero or 'tissue-appropriate'} AAV"))
+    dosage = _dosage_sensitivity(t)
+    if dosage is not None:
+        r.append(dosage)
+        return _option(m, t.gene, Verdict.POSSIBLE, r, bonus=-0.15)
     r.append(_ev("loss_of_function_replacement", f"{t.mech.value.replace('_', ' ')}: restoring the gene product "
                  "addresses the mechanism"))
     return _option(m, t.gene, Verdict.POSSIBLE if fits else Verdict.NOT_SUITABLE, r)
+
+
+def _dosage_sensitivity(t: TriageContext) -> Evidence | None:
+    """Genes where too much product also causes disease (MECP2, PMP22): replacement needs dosage control."""
+    row = t.disease.curated or {}
+    if row.get("dosage_sensitive") == "yes":
+        return _ev("dosage_sensitive_gene", f"{t.gene} is dosage-sensitive (extra copies also cause disease): "
+                   "replacement must control expression level; flagged, not recommended without it",
+                   row.get("source", RULES))
+    if t.kc.kb.available:
+        dos = t.kc.kb.dosage(t.gene)
+        if dos is not None and dos.ts_score == 3:
+            return _ev("dosage_sensitive_gene", f"ClinGen triplosensitivity score 3 for {t.gene}: over-expression "
+                       "is pathogenic; replacement must control expression level", dos.source)
+    return None
 
 
 def rule_gene_addition(t: TriageContext) -> Option:
@@ -221,17 +252,26 @@ def rule_gene_silencing(t: TriageContext) -> Option:
         r.append(_ev("mechanism_unknown", "mechanism unknown: silencing could be harmful if the disease is loss of "
                      "function"))
         return _option(m, t.gene, Verdict.NOT_SUITABLE, r)
+    if t.tissue not in OLIGO_TISSUES:
+        r.append(_ev("silencing_delivery", f"oligonucleotide delivery to {t.tissue or 'the target tissue'} is not "
+                     "established (reachable: liver, CNS, retina, muscle, kidney)",
+                     "Crooke et al., Nat Rev Drug Discov 20:427 (2021)"))
+        return _option(m, t.gene, Verdict.NOT_SUITABLE, r)
     route = {"liver": "GalNAc-siRNA or ASO (subcutaneous)", "cns": "intrathecal ASO"}.get(t.tissue or "", "ASO/siRNA")
+    biallelic = t.case.zygosity in (Zygosity.HOMOZYGOUS, Zygosity.COMPOUND_HETEROZYGOUS, Zygosity.HEMIZYGOUS)
     if t.mech == Mechanism.GAIN_OF_FUNCTION:
         r.append(_ev("silencing_gain_of_function", f"gain of function: reducing {t.gene} removes the toxic or "
                      f"overactive product; delivery by {route}"))
-    else:
-        r.append(_ev("allele_selective_silencing", "dominant negative: allele-selective silencing of the mutant "
-                     "allele (targeting the variant or a linked heterozygous SNP) keeps the normal copy"))
-    if t.tissue not in ("liver", "cns", "retina", "muscle", "kidney"):
-        r.append(_ev("silencing_delivery_uncertain", f"oligonucleotide delivery to {t.tissue or 'the target tissue'} "
-                     "is not established"))
-        return _option(m, t.gene, Verdict.POSSIBLE, r, bonus=-0.1)
+        if biallelic:
+            r.append(_ev("no_normal_allele", f"every copy of {t.gene} carries the variant: silencing removes all "
+                         "of its product, acceptable only if the gene is dispensable in that tissue"))
+            return _option(m, t.gene, Verdict.POSSIBLE, r, bonus=-0.15)
+        return _option(m, t.gene, Verdict.POSSIBLE, r)
+    r.append(_ev("allele_selective_silencing", "dominant negative: allele-selective silencing of the mutant "
+                 "allele (targeting the variant or a linked heterozygous SNP) keeps the normal copy"))
+    if biallelic:
+        r.append(_ev("no_normal_allele", "no normal allele to keep: allele-selective silencing does not apply"))
+        return _option(m, t.gene, Verdict.NOT_SUITABLE, r)
     return _option(m, t.gene, Verdict.POSSIBLE, r)
 
 
@@ -257,23 +297,19 @@ def rule_genome_editing(t: TriageContext) -> Option:
     m = Modality.GENOME_EDITING
     r: list[Evidence] = []
     tissue = t.tissue
-    deliverable = tissue in ("liver", "hsc", "retina", "t_cells")
+    deliverable = tissue in EDITING_TISSUES
     if tissue in ("hsc", "t_cells") and t.case.patient.conditioning_tolerated is False:
         r.append(_ev("conditioning_not_tolerated", "editing of HSCs is ex vivo and needs myeloablative "
                      "conditioning, which the patient cannot tolerate"))
         return _option(m, t.gene, Verdict.NOT_SUITABLE, r)
-    if t.mech == Mechanism.GAIN_OF_FUNCTION:
-        if tissue == "liver":
-            r.append(_ev("knockout_toxic_gene", f"gain of function in a liver-made protein: in vivo knockout of "
-                         f"{t.gene} (LNP-delivered nuclease) reduces the toxic product",
-                         "Gillmore et al., NEJM 385:493 (2021)"))
-            return _option(m, t.gene, Verdict.POSSIBLE, r)
-        r.append(_ev("editing_delivery", f"allele-specific knockout would be needed in {tissue or 'the target tissue'}"
-                     ", where in vivo editor delivery is not established"))
+    if t.mech == Mechanism.UNKNOWN:
+        r.append(_ev("mechanism_unknown", "mechanism unknown: neither correction nor knockout can be judged"))
         return _option(m, t.gene, Verdict.NOT_SUITABLE, r)
-    if t.mech == Mechanism.UNKNOWN and tissue not in ("hsc",):
-        r.append(_ev("mechanism_unknown", "mechanism unknown: correction not assessed"))
-        return _option(m, t.gene, Verdict.NOT_SUITABLE, r)
+    if t.mech == Mechanism.GAIN_OF_FUNCTION and tissue == "liver":
+        r.append(_ev("knockout_toxic_gene", f"gain of function in a liver-made protein: in vivo knockout of "
+                     f"{t.gene} (LNP-delivered nuclease) reduces the toxic product",
+                     "Gillmore et al., NEJM 385:493 (2021)"))
+        return _option(m, t.gene, Verdict.POSSIBLE, r)
     # correction of the patient's variant
     editable = False
     for v in t.case.variants:
@@ -282,14 +318,12 @@ def rule_genome_editing(t: TriageContext) -> Option:
                          "paired-nuclease excision of the pseudo-exon region", "Maeder et al., Nat Med 25:229 (2019)"))
             editable = True
             continue
-        choices = _editors(t, v)
-        ok = [c for c in choices if c[1]]
+        ok = [c for c in _editors(t, v) if c[1]]
         if ok:
             editable = True
             r.append(_ev("variant_editable", f"{v.description}: " + "; ".join(f"{e}: {why}" for e, _, why in ok),
                          "rarepath.design.crispr editability (Komor 2016; Gaudelli 2017; Anzalone 2019)"))
-        elif v.kind in (VariantKind.MISSENSE, VariantKind.NONSENSE, VariantKind.FRAMESHIFT, VariantKind.INFRAME_INDEL,
-                        VariantKind.SPLICE, VariantKind.SYNONYMOUS):
+        elif v.kind in PRIME_EDITABLE:
             editable = True
             r.append(_ev("variant_editable", f"{v.description}: a small variant is within prime-editing scope "
                          "(any substitution or small indel)", "Anzalone et al., Nature 576:149 (2019)"))
@@ -299,8 +333,8 @@ def rule_genome_editing(t: TriageContext) -> Option:
     if not editable:
         return _option(m, t.gene, Verdict.NOT_SUITABLE, r)
     if not deliverable:
-        r.append(_ev("editing_delivery", f"in vivo editor delivery to {tissue or 'the target tissue'} is not "
-                     "established; correction is available for the patient's cell models (isogenic control)"))
+        r.append(_ev("editing_delivery", f"editor delivery to {tissue or 'the target tissue'} is not established; "
+                     "correction remains available for the patient's cell models (isogenic control)"))
         return _option(m, t.gene, Verdict.NOT_SUITABLE, r, bonus=0.05)
     r.append(_ev("editing_delivery", f"editor delivery to {tissue} is established in trials "
                  f"({'ex vivo' if tissue in ('hsc', 't_cells') else 'in vivo'})"))
@@ -341,10 +375,10 @@ def rule_splice_modulation(t: TriageContext) -> Option:
     if best is not None:
         return _option(m, t.gene, Verdict.POSSIBLE, r)
     if t.mech == Mechanism.HAPLOINSUFFICIENCY:
-        r.append(_ev("upregulation_possible", "haploinsufficiency: ASOs that raise output of the normal allele "
-                     "(poison-exon or NAT targeting) are an option where such a target is known",
-                     "Lim et al., Sci Transl Med 12:eaaz6100 (2020)"))
-        return _option(m, t.gene, Verdict.POSSIBLE, r, bonus=-0.1)
+        r.append(_ev("upregulation_target_unknown", "haploinsufficiency: an ASO could raise output of the normal "
+                     f"allele, but no poison-exon or antisense-transcript target is curated for {t.gene}; "
+                     "finding one is research (e.g. TANGO screening)", "Lim et al., Sci Transl Med 12:eaaz6100 (2020)"))
+        return _option(m, t.gene, Verdict.NOT_SUITABLE, r, bonus=0.05)
     r.append(_ev("no_splice_target", "no splice-altering variant, skippable exon or upregulation target identified"))
     return _option(m, t.gene, Verdict.NOT_SUITABLE, r)
 
@@ -386,7 +420,7 @@ def alternative_options(t: TriageContext) -> list[Option]:
     for row in t.kc.alternatives_by_gene.get(t.gene, []):
         need = row.get("requires_mechanism", "any") or "any"
         mod = Modality(row["modality"])
-        target = row["target"].upper()
+        target = target_key(row["target"])
         ok = need == "any" or need == t.mech.value or (t.mech.is_loss and need in ("loss_of_function",
                                                                                     "haploinsufficiency"))
         ids = {d.upper() for d in split_multi(row.get("disease_ids"))}
@@ -420,7 +454,7 @@ def attach_products(options: list[Option], t: TriageContext) -> None:
             continue
         targets = [x.upper() for x in split_multi(row.get("target"))]
         # a product acting on the disease gene (or on no single gene) belongs to the disease gene's option
-        target = t.gene if (not targets or t.gene in targets) else targets[0]
+        target = t.gene if (not targets or t.gene in targets) else target_key(row.get("target"))
         key = (mod, target)
         opt = by_key.get(key)
         if opt is None and target == t.gene:
@@ -435,6 +469,11 @@ def attach_products(options: list[Option], t: TriageContext) -> None:
             options.append(opt)
             by_key[key] = opt
         opt.reasons.extend(pm.reasons)
+        if row.get("status") == "withdrawn":
+            opt.extra.setdefault("excluded_products", []).append(
+                {"name": row["name"], "indication": row.get("disease", ""),
+                 "reason": f"withdrawn from the market ({row.get('notes') or row.get('source', '')})"})
+            continue
         if pm.match == "different":
             opt.extra.setdefault("excluded_products", []).append(
                 {"name": row["name"], "indication": row.get("disease", ""), "reason": pm.reasons[0].detail})

@@ -1,1 +1,27 @@
-"""Exhaustive genome-wide off-target search (2-bit packed genome, seed index), shared by CRISPR and ASO design."""
+"""Exhaustive genome-wide off-target search (2-bit packed genome, seed index), shared by CRISPR and ASO design.
+
+Coordinates are 0-based and half-open on the + strand (see `OffTargetHit`). The names below are imported
+lazily so that `rarepath --help` (which imports this package's `cli`) does not load NumPy or Numba.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .genome import GenomeIndex
+    from .search import OffTargetHit, SiteSpec, search_guides, search_sequences
+
+__all__ = ["GenomeIndex", "OffTargetHit", "SiteSpec", "search_guides", "search_sequences"]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "GenomeIndex":
+        from .genome import GenomeIndex
+
+        return GenomeIndex
+    if name in ("OffTargetHit", "SiteSpec", "search_guides", "search_sequences"):
+        from . import search
+
+        return getattr(search, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

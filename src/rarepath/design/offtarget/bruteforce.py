@@ -1,0 +1,63 @@
+"""Brute-force reference search: every window of every chromosome, both strands, compared base by base.
+
+Deliberately simple (NumPy sliding windows, no index) so that the seed-index engine can be checked
+against it. Same conventions as `search_guides` / `search_sequences` (0-based half-open + strand coordinates).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+
+import numpy as np
+
+from .genome import GenomeIndex, encode
+from .search import IUPAC, OffTargetHit, revcomp
+
+
+def _pam_ok(window_letters: str, pams: Sequence[str]) -> bool:
+    return any(all(b in IUPAC[c] for b, c in zip(window_letters, pat, strict=True)) for pat in pams)
+
+
+def bruteforce_search(idx: GenomeIndex, queries: Sequence[str], pams: Sequence[str] = (),
+                      max_mismatches: int = 4, pam_side: str = "3prime") -> list[OffTargetHit]:
+    """All sites within max_mismatches of each query (PAM-less when `pams` is empty), both strands."""
+    queries = [q.upper() for q in queries]
+    pams = [p.upper() for p in pams]
+    plen = len(pams[0]) if pams else 0
+    hits: list[OffTargetHit] = []
+    for ci, chrom in enumerate(idx.names):
+        seq = idx.sequence(chrom)
+        codes = idx.chrom_codes(ci)
+        rc_codes = np.where(codes < 4, 3 - codes, 4).astype(np.uint8)[::-1]
+        for qi, q in enumerate(queries):
+            L = len(q)
+            w = L + plen
+            if len(seq) < w:
+                continue
+            g = encode(q)
+            proto_off = plen if pam_side == "5prime" else 0
+            for strand, arr in (("+", codes), ("-", rc_codes)):
+                win = np.lib.stride_tricks.sliding_window_view(arr, w)
+                proto = win[:, proto_off : proto_off + L]
+                mm = (proto != g[None, :]).sum(axis=1)
+                has_n = (win >= 4).any(axis=1)
+                for p in np.flatnonzero((mm <= max_mismatches) & ~has_n):
+                    p = int(p)
+                    start = p if strand == "+" else len(seq) - p - w
+                    site = seq[start : start + w]
+                    if strand == "-":
+                        site = revcomp(site)
+                    pam = site[:plen] if pam_side == "5prime" else site[L:]
+                    if plen and not _pam_ok(pam, pams):
+                        continue
+                    pr = site[proto_off : proto_off + L]
+                    mpos = tuple(i for i in range(L) if pr[i] != q[i])
+                    hits.append(OffTargetHit(qi, chrom, start, start + w, strand, site, len(mpos), pam, mpos))
+    order = {n: i for i, n in enumerate(idx.names)}
+    return sorted(hits, key=lambda h: (h.query_index, order[h.chrom], h.start, h.strand))
+
+
+def expand_pams(pams: Sequence[str]) -> set[str]:
+    """Every concrete PAM an IUPAC pattern list allows (for tests)."""
+    return {"".join(c) for p in pams for c in itertools.product(*(IUPAC[x] for x in p.upper()))}

@@ -1,0 +1,441 @@
+"""Exhaustive off-target search through a two-block seed index.
+
+For one spacer length and PAM set ("site spec") every genome window whose PAM is allowed and whose bases
+are all A/C/G/T is a site. Sites of each strand are stored twice, sorted by two disjoint key blocks
+(A and B, `kk` bases each, in the middle of the protospacer). A site with at most k mismatches has at most
+k // 2 in one of the blocks (pigeonhole), so probing every key within k // 2 of the guide's key in both tables
+finds it; no heuristic prunes anything. Memory per site: table A keeps the start (4 or 8 bytes) and the code
+minus key A (4 bytes for spacers up to 16 + kk nt); table B keeps only the code minus key B (4 bytes), and
+sites found through B are mapped back to table A rows by their full code.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import math
+import os
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from rarepath.errors import InputError
+
+from . import _kernels as K
+from .genome import GenomeIndex, encode
+
+IUPAC = {
+    "A": "A", "C": "C", "G": "G", "T": "T", "U": "T", "R": "AG", "Y": "CT", "S": "CG", "W": "AT",
+    "K": "GT", "M": "AC", "B": "CGT", "D": "AGT", "H": "ACT", "V": "ACG", "N": "ACGT",
+}  # fmt: skip
+_COMP = str.maketrans("ACGTN", "TGCAN")
+MAX_SITE_LEN = 32  # spacer + PAM must fit one 64-bit word
+
+
+def revcomp(seq: str) -> str:
+    return seq.translate(_COMP)[::-1]
+
+
+@dataclass(frozen=True)
+class SiteSpec:
+    """What counts as a site: spacer length, allowed PAMs (IUPAC, all one length) and PAM side."""
+
+    spacer_len: int
+    pams: tuple[str, ...]
+    pam_side: str = "3prime"
+
+    @property
+    def pam_len(self) -> int:
+        return len(self.pams[0]) if self.pams else 0
+
+    @property
+    def width(self) -> int:
+        return self.spacer_len + self.pam_len
+
+    def as_json(self) -> tuple:
+        return (self.spacer_len, list(self.pams), self.pam_side)
+
+    def pam_table(self) -> np.ndarray:
+        """pam_ok[code] for every PAM code (2 bits per base, 5' base highest)."""
+        p = self.pam_len
+        ok = np.zeros(4**p, dtype=np.bool_)
+        if p == 0:
+            ok[0] = True
+            return ok
+        for pat in self.pams:
+            for combo in itertools.product(*(IUPAC[c] for c in pat)):
+                ok[int("".join(str("ACGT".index(b)) for b in combo), 4)] = True
+        return ok
+
+
+DEFAULT_SPEC = SiteSpec(20, ("NAG", "NGA", "NGG"), "3prime")
+
+
+def make_spec(spacer_len: int, pams: Sequence[str], pam_side: str) -> SiteSpec:
+    if pam_side not in ("3prime", "5prime"):
+        raise InputError(f"pam_side must be '3prime' or '5prime', not {pam_side!r}", field="pam_side")
+    clean = []
+    for pam in pams:
+        p = pam.strip().upper()
+        if not p or any(c not in IUPAC for c in p):
+            raise InputError(f"PAM {pam!r} is not an IUPAC DNA pattern", field="pam")
+        clean.append(p.replace("U", "T"))
+    if len({len(p) for p in clean}) > 1:
+        raise InputError("PAMs of one search must have one length", field="pam")
+    spec = SiteSpec(spacer_len, tuple(sorted(set(clean))), pam_side)
+    if spec.width > MAX_SITE_LEN:
+        raise InputError(f"spacer + PAM of {spec.width} nt is longer than the {MAX_SITE_LEN} nt supported",
+                         field="spacer")
+    return spec
+
+
+# ---------------------------------------------------------------------------- the seed index
+
+
+def _rest(codes: np.ndarray, sk: int, kk: int) -> np.ndarray:
+    """Codes with the key block (kk bases at bit shift sk) taken out."""
+    sk_, top = np.uint64(sk), np.uint64(sk + 2 * kk)
+    return ((codes >> top) << sk_) | (codes & ((np.uint64(1) << sk_) - np.uint64(1)))
+
+
+@dataclass
+class StrandTable:
+    off_a: np.ndarray
+    pos_a: np.ndarray  # concatenated start (leftmost + strand base) of each site, sorted by (key A, rest)
+    rest_a: np.ndarray
+    off_b: np.ndarray
+    rest_b: np.ndarray
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        return {"off_a": self.off_a, "pos_a": self.pos_a, "rest_a": self.rest_a, "off_b": self.off_b,
+                "rest_b": self.rest_b}
+
+
+@dataclass
+class SiteTables:
+    """Both strands' seed tables for one SiteSpec."""
+
+    spec: SiteSpec
+    kk: int
+    sk_a: int
+    sk_b: int
+    strands: tuple[StrandTable, StrandTable]  # '+', '-'
+
+    @property
+    def n_sites(self) -> int:
+        return sum(len(s.pos_a) for s in self.strands)
+
+    def nbytes(self) -> int:
+        return sum(a.nbytes for s in self.strands for a in s.arrays().values())
+
+    def save(self, d: Path) -> None:
+        d.mkdir(parents=True, exist_ok=True)
+        for name, st in zip("+-", self.strands, strict=True):
+            tag = "plus" if name == "+" else "minus"
+            for key, arr in st.arrays().items():
+                np.save(d / f"{tag}_{key}.npy", arr)
+        meta = {"spec": self.spec.as_json(), "kk": self.kk, "sk_a": self.sk_a, "sk_b": self.sk_b}
+        (d / "tables.json").write_text(json.dumps(meta))
+
+    @classmethod
+    def load(cls, d: Path) -> SiteTables:
+        meta = json.loads((d / "tables.json").read_text())
+        L, pams, side = meta["spec"]
+        strands = []
+        for tag in ("plus", "minus"):
+            arrs = {k: np.asarray(np.load(d / f"{tag}_{k}.npy", mmap_mode="r"))
+                    for k in ("off_a", "pos_a", "rest_a", "off_b", "rest_b")}
+            strands.append(StrandTable(**arrs))
+        return cls(SiteSpec(L, tuple(pams), side), meta["kk"], meta["sk_a"], meta["sk_b"], tuple(strands))
+
+
+def _key_layout(spacer_len: int, n_sites_strand: int) -> tuple[int, int, int]:
+    """(kk, sk_a, sk_b): key blocks [h-kk, h) and [h, h+kk) of the spacer, h = spacer_len // 2.
+
+    kk is about log4 of the sites per strand (one site per bucket on average), at most 12 (16 M buckets)."""
+    h = spacer_len // 2
+    want = max(1, round(math.log(max(n_sites_strand, 1), 4)))
+    kk = max(1, min(want, 12, h, spacer_len - h))
+    sk_a = 2 * (spacer_len - h)  # block A ends at base h
+    sk_b = 2 * (spacer_len - h - kk)
+    return kk, sk_a, sk_b
+
+
+def _strand_sites(idx: GenomeIndex, spec: SiteSpec, minus: bool) -> tuple[np.ndarray, np.ndarray]:
+    """(protospacer codes, concatenated leftmost starts) of every site on one strand."""
+    pam_ok = spec.pam_table()
+    pam_first = spec.pam_side == "5prime" and spec.pam_len > 0
+    w, L = spec.width, spec.spacer_len
+    codes_parts, pos_parts = [], []
+    for i in range(len(idx.names)):
+        seq = idx.chrom_codes(i)
+        n = len(seq)
+        if minus:
+            seq = np.where(seq < 4, 3 - seq, 4).astype(np.uint8)[::-1].copy()
+        dummy_c, dummy_p = np.zeros(0, np.uint64), np.zeros(0, np.int64)
+        cnt = K.scan_sites(seq, w, L, pam_first, pam_ok, False, dummy_c, dummy_p)
+        codes = np.empty(cnt, np.uint64)
+        pos = np.empty(cnt, np.int64)
+        K.scan_sites(seq, w, L, pam_first, pam_ok, True, codes, pos)
+        if minus:
+            pos = n - (pos + w)  # leftmost + strand base of the window
+        codes_parts.append(codes)
+        pos_parts.append(pos + int(idx.offsets[i]))
+    return np.concatenate(codes_parts), np.concatenate(pos_parts)
+
+
+def _build_strand(codes: np.ndarray, pos: np.ndarray, L: int, kk: int, sk_a: int, sk_b: int,
+                  pos_dtype) -> StrandTable:
+    rest_bits = 2 * (L - kk)
+    rest_dtype = np.uint32 if rest_bits <= 32 else np.uint64
+    nb = 4**kk
+    kmask = np.uint64(nb - 1)
+    out = {}
+    for tag, sk in (("a", sk_a), ("b", sk_b)):
+        key = (codes >> np.uint64(sk)) & kmask
+        rest = _rest(codes, sk, kk)
+        sort_key = (key << np.uint64(rest_bits)) | rest if rest_bits < 64 else rest
+        order = np.argsort(sort_key, kind="stable")
+        del sort_key
+        key_sorted = key[order]
+        out[f"off_{tag}"] = K.bucket_offsets(key_sorted, nb)
+        out[f"rest_{tag}"] = rest[order].astype(rest_dtype)
+        if tag == "a":
+            out["pos_a"] = pos[order].astype(pos_dtype)
+    off_dtype = np.uint32 if len(codes) < 2**32 else np.int64
+    return StrandTable(out["off_a"].astype(off_dtype), out["pos_a"], out["rest_a"],
+                       out["off_b"].astype(off_dtype), out["rest_b"])
+
+
+def build_tables(idx: GenomeIndex, spec: SiteSpec) -> SiteTables:
+    """Scan the genome once per strand and sort its sites into the two seed tables."""
+    pos_dtype = np.uint32 if idx.total_length < 2**32 else np.int64
+    plus = _strand_sites(idx, spec, minus=False)
+    minus = _strand_sites(idx, spec, minus=True)
+    kk, sk_a, sk_b = _key_layout(spec.spacer_len, max(len(plus[0]), len(minus[0])))
+    strands = tuple(_build_strand(c, p, spec.spacer_len, kk, sk_a, sk_b, pos_dtype) for c, p in (plus, minus))
+    return SiteTables(spec, kk, sk_a, sk_b, strands)  # type: ignore[arg-type]
+
+
+def site_tables(idx: GenomeIndex, spec: SiteSpec) -> SiteTables:
+    """Cached tables for spec, or a cached superset (same length/side/PAM length, more PAMs), else built."""
+    if spec in idx.tables:
+        return idx.tables[spec]
+    for s, t in idx.tables.items():
+        if (s.spacer_len, s.pam_side, s.pam_len) == (spec.spacer_len, spec.pam_side, spec.pam_len):
+            if _pam_set(s) >= _pam_set(spec):
+                return t
+    idx.tables[spec] = build_tables(idx, spec)
+    return idx.tables[spec]
+
+
+def _pam_set(spec: SiteSpec) -> set[str]:
+    return {"".join(c) for p in spec.pams for c in itertools.product(*(IUPAC[x] for x in p))}
+
+
+def _deltas(kk: int, t: int) -> tuple[np.ndarray, np.ndarray]:
+    """XOR masks turning a kk-base key into every key within t mismatches, with their mismatch counts."""
+    t = min(t, kk)
+    masks, mms = [], []
+    for m in range(t + 1):
+        for where in itertools.combinations(range(kk), m):
+            for vals in itertools.product((1, 2, 3), repeat=m):
+                x = 0
+                for p, v in zip(where, vals, strict=True):
+                    x |= v << (2 * p)
+                masks.append(x)
+                mms.append(m)
+    return np.array(masks, dtype=np.uint64), np.array(mms, dtype=np.int64)
+
+
+# ---------------------------------------------------------------------------- public API
+
+
+@dataclass(frozen=True)
+class OffTargetHit:
+    """One genome site within the mismatch limit of a query.
+
+    Coordinates are 0-based, half-open, on the + strand of `chrom`: `start` is the leftmost base of the whole
+    site (protospacer and PAM), `end` is one past its rightmost base. `site` is the site read 5'->3' on the hit
+    strand (for a '-' hit, the reverse complement of chrom[start:end]); with a 3' PAM it is protospacer + PAM,
+    comparable to spacer + PAM; with a 5' PAM (Cas12a) it is PAM + protospacer. `mismatch_positions` are
+    0-based indices into the spacer (0 = its 5' end, PAM-distal for a 3' PAM). `pam` is the site's PAM
+    ('' for a sequence search). `bulge` is '' (none), 'DNA' (an extra genome base; `bulge_position` = index of
+    that base in the protospacer) or 'RNA' (a spacer base with no genome partner, at `bulge_position`).
+    """
+
+    query_index: int
+    chrom: str
+    start: int
+    end: int
+    strand: str
+    site: str
+    mismatches: int
+    pam: str
+    mismatch_positions: tuple[int, ...]
+    bulge: str = ""
+    bulge_position: int = -1
+
+
+def _clean_queries(queries: Sequence[str], what: str) -> list[str]:
+    if isinstance(queries, str):
+        queries = [queries]
+    out = []
+    for i, q in enumerate(queries):
+        s = q.strip().upper().replace("U", "T")
+        if not s:
+            raise InputError(f"{what} {i + 1} is empty", field=what)
+        bad = sorted(set(s) - set("ACGT"))
+        if bad:
+            raise InputError(f"{what} {i + 1} ({q!r}) has invalid bases {''.join(bad)}; only A, C, G, T allowed",
+                             field=what)
+        out.append(s)
+    return out
+
+
+def _workers(workers: int | None) -> int:
+    return max(1, workers if workers else (os.cpu_count() or 1))
+
+
+def _search_spec(idx: GenomeIndex, spec: SiteSpec, queries: list[str], qids: list[int], max_mm: int,
+                 workers: int | None) -> list[tuple[int, int, int, int]]:
+    """(query id, strand 0/1, concatenated start, mismatches) of every site of spec within max_mm."""
+    tables = site_tables(idx, spec)
+    L = spec.spacer_len
+    gcodes = np.array([int("".join(str(c) for c in encode(q)), 4) for q in queries], dtype=np.uint64)
+    q_arr = np.array(qids, dtype=np.int64)
+    t = max_mm // 2
+    deltas, dmm = _deltas(tables.kk, t)
+    use_b = max_mm > t and t < tables.kk
+    kbits = 2 * tables.kk
+    full_a_mask = ((1 << kbits) - 1) << tables.sk_a
+    # block A bits as they sit in a code with block B taken out (A lies above B, so it shifts down by kbits)
+    mask_a_in_b = np.uint64(full_a_mask >> kbits) if tables.sk_a > tables.sk_b else np.uint64(full_a_mask)
+    assert L == tables.spec.spacer_len
+    nw = _workers(workers)
+    chunks = [slice(i, i + max(1, -(-len(queries) // (4 * nw)))) for i in
+              range(0, len(queries), max(1, -(-len(queries) // (4 * nw))))]
+    jobs = [(c, s) for c in chunks for s in (0, 1)]
+
+    def run(job):
+        c, s = job
+        st = tables.strands[s]
+        qq, jj, mm = K.search_strand(gcodes[c], q_arr[c], max_mm, t, deltas, dmm, st.off_a, st.rest_a,
+                                     st.off_b, st.rest_b, tables.kk, tables.sk_a, tables.sk_b,
+                                     mask_a_in_b, use_b)
+        return s, qq, np.asarray(st.pos_a[jj], dtype=np.int64), mm
+
+    if nw == 1:
+        results = [run(j) for j in jobs]
+    else:
+        with ThreadPoolExecutor(nw) as pool:
+            results = list(pool.map(run, jobs))
+    out = []
+    for s, qq, pp, mm in results:
+        out.extend(zip(qq.tolist(), [s] * len(qq), pp.tolist(), mm.tolist(), strict=True))
+    return out
+
+
+def _sites_to_hits(idx: GenomeIndex, spec: SiteSpec, raw, queries_by_id: dict[int, str],
+                   allowed_pams: set[str] | None) -> list[OffTargetHit]:
+    if not raw:
+        return []
+    raw = np.array(raw, dtype=np.int64)
+    w, L, p = spec.width, spec.spacer_len, spec.pam_len
+    starts = raw[:, 2]
+    idxs = starts[:, None] + np.arange(w)[None, :]
+    byte = np.asarray(idx.packed)[idxs >> 2]
+    codes = (byte >> (6 - 2 * (idxs & 3)).astype(np.uint8)) & 3
+    minus = raw[:, 1] == 1
+    codes[minus] = 3 - codes[minus, ::-1]
+    letters = np.frombuffer(b"ACGT", dtype=np.uint8)[codes]
+    chrom_i = np.searchsorted(idx.offsets, starts, side="right") - 1
+    proto_off = p if spec.pam_side == "5prime" else 0
+    hits = []
+    for r in range(len(raw)):
+        q, s, st, mm = (int(x) for x in raw[r])
+        site = letters[r].tobytes().decode("ascii")
+        pam = site[:p] if spec.pam_side == "5prime" else site[L:]
+        if allowed_pams is not None and pam not in allowed_pams:
+            continue
+        proto = site[proto_off : proto_off + L]
+        query = queries_by_id[q]
+        mpos = tuple(i for i in range(L) if proto[i] != query[i])
+        ci = int(chrom_i[r])
+        start = st - int(idx.offsets[ci])
+        hits.append(OffTargetHit(q, idx.names[ci], start, start + w, "+-"[s], site, len(mpos), pam, mpos))
+        assert len(mpos) == mm
+    return hits
+
+
+def _sort_hits(hits: list[OffTargetHit], idx: GenomeIndex) -> list[OffTargetHit]:
+    order = {n: i for i, n in enumerate(idx.names)}
+    return sorted(hits, key=lambda h: (h.query_index, order[h.chrom], h.start, h.strand, h.end, h.bulge,
+                                       h.bulge_position))
+
+
+def search_guides(idx: GenomeIndex, spacers: Sequence[str], pams: tuple[str, ...] = ("NGG", "NAG", "NGA"),
+                  max_mismatches: int = 4, pam_side: str = "3prime", bulge: int = 0,
+                  workers: int | None = None) -> list[OffTargetHit]:
+    """Every site, both strands, whose protospacer has <= max_mismatches to a spacer and whose PAM matches.
+
+    `pams` are IUPAC patterns read 5'->3' on the site strand (NGG, NNGRRT, NRN, TTTV ...); `pam_side` is
+    '3prime' (Cas9: protospacer then PAM) or '5prime' (Cas12a: PAM then protospacer). Sites overlapping any
+    non-ACGT genome base are never reported. `bulge` must be 0 for now (bulged sites are not searched).
+    Hits are sorted by query, chromosome (genome order),
+    start, strand. Coordinates: 0-based half-open, see `OffTargetHit`.
+    """
+    clean = _clean_queries(spacers, "spacer")
+    if max_mismatches < 0:
+        raise InputError("max_mismatches must be >= 0", field="max_mismatches")
+    if bulge != 0:
+        raise InputError("bulge search is not available yet (use bulge=0)", field="bulge")
+    pam_list = [pams] if isinstance(pams, str) else list(pams)
+    if not pam_list:
+        raise InputError("at least one PAM is needed (use search_sequences for a PAM-less search)", field="pam")
+    by_len: dict[int, list[str]] = {}
+    for p in pam_list:
+        by_len.setdefault(len(p.strip()), []).append(p)
+    hits: list[OffTargetHit] = []
+    for group in by_len.values():
+        hits.extend(_search_group(idx, clean, group, max_mismatches, pam_side, workers))
+    return _sort_hits(hits, idx)
+
+
+def _search_group(idx: GenomeIndex, clean: list[str], pams: Sequence[str], max_mm: int, pam_side: str,
+                  workers: int | None, qids: list[int] | None = None) -> list[OffTargetHit]:
+    qids = list(range(len(clean))) if qids is None else qids
+    hits: list[OffTargetHit] = []
+    lengths = sorted({len(q) for q in clean})
+    for L in lengths:
+        spec = make_spec(L, pams, pam_side)
+        sel = [(q, i) for q, i in zip(clean, qids, strict=True) if len(q) == L]
+        tables = site_tables(idx, spec)
+        allowed = None if tables.spec == spec else _pam_set(spec)
+        raw = _search_spec(idx, tables.spec, [q for q, _ in sel], [i for _, i in sel], max_mm, workers)
+        hits.extend(_sites_to_hits(idx, tables.spec, raw, dict((i, q) for q, i in sel), allowed))
+    return hits
+
+
+def search_sequences(idx: GenomeIndex, queries: Sequence[str], max_mismatches: int = 2,
+                     workers: int | None = None) -> list[OffTargetHit]:
+    """Every genome window, both strands, within max_mismatches of a query (no PAM; antisense oligos).
+
+    A '+' hit means chrom[start:end] reads like the query; a '-' hit means its reverse complement does.
+    `site` is the genome window read on the hit strand; `pam` is ''. Coordinates: 0-based half-open.
+    """
+    clean = _clean_queries(queries, "query")
+    if max_mismatches < 0:
+        raise InputError("max_mismatches must be >= 0", field="max_mismatches")
+    hits: list[OffTargetHit] = []
+    for L in sorted({len(q) for q in clean}):
+        if L > MAX_SITE_LEN:
+            raise InputError(f"queries longer than {MAX_SITE_LEN} nt are not supported", field="query")
+        sel = [(q, i) for i, q in enumerate(clean) if len(q) == L]
+        spec = SiteSpec(L, (), "3prime")
+        raw = _search_spec(idx, spec, [q for q, _ in sel], [i for _, i in sel], max_mismatches, workers)
+        hits.extend(_sites_to_hits(idx, spec, raw, dict((i, q) for q, i in sel), None))
+    return _sort_hits(hits, idx)
