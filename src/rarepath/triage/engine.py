@@ -447,39 +447,46 @@ def attach_products(options: list[Option], t: TriageContext) -> None:
     """Attach each product to the option of its modality and target, creating that option if needed."""
     by_key = {(o.modality, o.target): o for o in options}
     for pm in t.products:
-        row = pm.row
-        try:
-            mod = Modality(row.get("modality", ""))
-        except ValueError:
-            continue
-        targets = [x.upper() for x in split_multi(row.get("target"))]
-        # a product acting on the disease gene (or on no single gene) belongs to the disease gene's option
-        target = t.gene if (not targets or t.gene in targets) else target_key(row.get("target"))
-        key = (mod, target)
-        opt = by_key.get(key)
-        if opt is None and target == t.gene:
-            continue
-        if opt is None:
-            if pm.match == "different":
-                continue
-            opt = _option(mod, target, Verdict.POSSIBLE, [Evidence(
-                "product_on_other_target", row.get("source", ""), f"{row['name']} acts on {target} to treat "
-                f"{t.gene} disease")])
-            opt.extra["alternative_target_of"] = t.gene
-            options.append(opt)
-            by_key[key] = opt
-        opt.reasons.extend(pm.reasons)
-        if row.get("status") == "withdrawn":
-            opt.extra.setdefault("excluded_products", []).append(
-                {"name": row["name"], "indication": row.get("disease", ""),
-                 "reason": f"withdrawn from the market ({row.get('notes') or row.get('source', '')})"})
-            continue
+        for modality_name in [pm.row.get("modality", ""), *split_multi(pm.row.get("also_modality"))]:
+            _attach_one(options, by_key, pm, modality_name, t)
+
+
+def _attach_one(options: list[Option], by_key: dict, pm: ProductMatch, modality_name: str,
+                t: TriageContext) -> None:
+    """Attach one product to one (modality, target) option; risdiplam counts as splice modulation and drug."""
+    row = pm.row
+    try:
+        mod = Modality(modality_name)
+    except ValueError:
+        return
+    targets = [x.upper() for x in split_multi(row.get("target"))]
+    # a product acting on the disease gene (or on no single gene) belongs to the disease gene's option
+    target = t.gene if (not targets or t.gene in targets) else target_key(row.get("target"))
+    key = (mod, target)
+    opt = by_key.get(key)
+    if opt is None and target == t.gene:
+        return
+    if opt is None:
         if pm.match == "different":
-            opt.extra.setdefault("excluded_products", []).append(
-                {"name": row["name"], "indication": row.get("disease", ""), "reason": pm.reasons[0].detail})
-            continue
-        opt.products.append(pm.product())
-        opt.extra.setdefault("_matches", []).append(pm)
+            return
+        opt = _option(mod, target, Verdict.POSSIBLE, [Evidence(
+            "product_on_other_target", row.get("source", ""), f"{row['name']} acts on {target} to treat "
+            f"{t.gene} disease")])
+        opt.extra["alternative_target_of"] = t.gene
+        options.append(opt)
+        by_key[key] = opt
+    opt.reasons.extend(pm.reasons)
+    if row.get("status") == "withdrawn":
+        opt.extra.setdefault("excluded_products", []).append(
+            {"name": row["name"], "indication": row.get("disease", ""),
+             "reason": f"withdrawn from the market ({row.get('notes') or row.get('source', '')})"})
+        return
+    if pm.match == "different":
+        opt.extra.setdefault("excluded_products", []).append(
+            {"name": row["name"], "indication": row.get("disease", ""), "reason": pm.reasons[0].detail})
+        return
+    opt.products.append(pm.product())
+    opt.extra.setdefault("_matches", []).append(pm)
 
 
 def finalise_verdict(opt: Option, t: TriageContext) -> None:

@@ -15,7 +15,7 @@ from rarepath.knowledge.context import KnowledgeContext, split_multi
 from rarepath.model import Case, Evidence, Mechanism, Product, Variant, VariantKind
 
 # Label requirements that are routine pre-treatment tests: unknown values do not lower the verdict.
-SCREENING_REQUIREMENTS = ("max_anti_", "no_anti_", "min_age_years", "max_age_years", "sex")
+SCREENING_REQUIREMENTS = ("max_anti_", "no_anti_", "min_age_years", "max_age_years", "sex", "open_epiphyses")
 
 ONE_TO_THREE = {
     "A": "Ala", "R": "Arg", "N": "Asn", "D": "Asp", "C": "Cys", "Q": "Gln", "E": "Glu", "G": "Gly", "H": "His",
@@ -167,6 +167,24 @@ def check_requirements(row: dict[str, str], case: Case, frame_skips: list[int] |
         elif key == "max_age_years":
             ok = None if p.age_years is None else p.age_years <= float(value)
             detail = f"label maximum age {value} y; patient {p.age_years if p.age_years is not None else 'age unknown'}"
+        elif key == "min_age_years_male":
+            if p.sex == "female":
+                ok, detail = True, f"male-specific minimum age {value} y does not apply (female patient)"
+            elif p.sex == "male":
+                ok = None if p.age_years is None else p.age_years >= float(value)
+                detail = f"label minimum age for boys {value} y; patient {p.age_years}"
+            else:
+                ok, detail = None, f"label minimum age for boys {value} y; patient sex unknown"
+        elif key == "open_epiphyses":
+            ok, detail = None, "label requires open epiphyses (growth plates): confirm by X-ray"
+        elif key == "variant_type":
+            wanted_kinds = {k.strip() for k in value.split(",")}
+            kinds = {v.kind.value for v in case.variants}
+            if not case.variants or kinds <= {"unknown", "loss_of_function"}:
+                ok, detail = None, f"requires a {value} variant; the variant type is not specified"
+            else:
+                ok = bool(kinds & wanted_kinds)
+                detail = f"requires a {value} variant; patient has {', '.join(sorted(kinds))}"
         elif key == "sex":
             ok = None if not p.sex or p.sex == "unknown" else p.sex == value
             detail = f"label restricted to {value} patients; patient sex {p.sex or 'unknown'}"
