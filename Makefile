@@ -22,7 +22,7 @@ system-deps:
 	bash scripts/install-system-deps.sh
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks scripts
 
 test: system-deps $(STAMP) lint
 	$(BIN)/python -m pytest -q

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections import Counter
 
 from conftest import shared_path
-
 from rarepath.intake import load_case
 from rarepath.model import Modality, Verdict
 from rarepath.triage.engine import assess_case

@@ -35,11 +35,9 @@ def tissue_row(kc: KnowledgeContext, tissue: str | None) -> dict[str, str]:
 
 
 def preferred_serotype(kc: KnowledgeContext, tissue: str | None) -> str | None:
-    row = tissue_row(kc, tissue)
-    for v in split_multi(row.get("preferred_vectors")):
-        if v.upper().startswith("AAV"):
-            return v.split()[0].upper().replace("AAVRH", "AAVrh") if "rh" not in v else v.split()[0]
-    return None
+    """First curated AAV serotype for the tissue (tissues.preferred_serotypes), e.g. AAV9 for CNS."""
+    sero = split_multi(tissue_row(kc, tissue).get("preferred_serotypes"))
+    return sero[0] if sero else None
 
 
 def plan_delivery(modality: Modality, case: Case, tissue: str | None, kc: KnowledgeContext,

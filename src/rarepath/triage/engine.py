@@ -33,6 +33,8 @@ RULES = "rarepath triage rules"
 CAPACITY_SOURCE = "Wu, Yang & Colosi, Mol Ther 18:80 (2010); Grieger & Samulski, J Virol 2005"
 #: promoter + polyA + ITRs that a transgene cassette adds to the coding sequence (therapy-knowledge notes 1.1)
 CASSETTE_OVERHEAD_BP = 1000
+#: packaged AAV genomes never exceeded 5.2 kb whatever the plasmid size (Wu, Yang & Colosi 2010)
+AAV_HARD_CEILING_BP = 5200
 #: investigational liver/CNS AAV trials commonly exclude NAb titres >= 1:5-1:10 (Dhungel et al. 2024)
 DEFAULT_MAX_TITRE = 5
 
@@ -116,6 +118,12 @@ def capacity_check(t: TriageContext) -> tuple[bool | None, list[Evidence], str |
         return True, [_ev("shortened_transgene_fits",
                           f"full-length {t.gene} CDS ({cds} bp) exceeds AAV capacity ({ss} bp), but {transgene} "
                           f"({tbp} bp cassette) fits", row.get("source", src))], "ssAAV"
+    if transgene and tbp and tbp <= AAV_HARD_CEILING_BP:
+        return True, [_ev("shortened_transgene_at_limit",
+                          f"full-length {t.gene} CDS ({cds} bp) exceeds AAV capacity, but {transgene} ({tbp} bp "
+                          f"cassette) packages as an oversized genome at the {AAV_HARD_CEILING_BP} bp ceiling "
+                          "(heterogeneous genomes; lower potency)", f"{row.get('source', src)}; {CAPACITY_SOURCE}")], \
+            "ssAAV"
     return False, [_ev("exceeds_aav_capacity",
                        f"{t.gene} CDS {cds} bp + ~{CASSETTE_OVERHEAD_BP} bp = {cassette} bp exceeds AAV capacity "
                        f"({ss} bp) and no validated shortened transgene is curated; dual/split AAV remains "
@@ -368,6 +376,8 @@ def rule_splice_modulation(t: TriageContext) -> Option:
         calls = []
     best = None
     for c in calls:
+        if c.strategy == "upregulation" and t.gene not in c.extra.get("target_genes", [t.gene]):
+            continue  # acts on another gene (SMN2 for SMN1): assessed as an alternative-target option
         if c.strategy in ("splice_correction", "exon_skipping", "upregulation"):
             r.extend(c.reasons[:2])
             if c.level in ("eligible", "likely_eligible") and best is None:
@@ -515,8 +525,8 @@ def finalise_verdict(opt: Option, t: TriageContext) -> None:
             opt.verdict = Verdict.POSSIBLE
             opt.score = max(opt.score, 0.7)
             opt.reasons.insert(0, _ev("approved_pending_eligibility",
-                                      f"approved product(s) {', '.join(pm.name for pm in approved_exact)} if the "
-                                      f"patient's genotype qualifies ({', '.join(sorted(set(pending)))})"))
+                                      f"approved product(s) {', '.join(pm.name for pm in approved_exact)} once "
+                                      f"these are confirmed: {', '.join(sorted(set(pending))).replace('_', ' ')}"))
         return
     if usable:
         best = max(usable, key=lambda pm: (pm.approved, pm.row.get("status", "")))

@@ -266,12 +266,14 @@ def _upregulation(gene: str, v: Variant, mech: Mechanism, zyg: Zygosity) -> Amen
         r.append(_ev("aso.up.no_functional_allele", f"{zyg.value}: no functional allele to upregulate"))
         return AmenabilityCall("upregulation", "not_eligible", r)
     approved = any(row["status"] == "approved" for row in rows)
+    # the gene(s) the ASO acts on: SMN2 for SMN1 disease, the disease gene itself for SCN1A poison exon 20N
+    extra = {"target_genes": sorted({row["target_gene"].upper() for row in rows})}
     if mech == Mechanism.UNKNOWN:
         r.append(_ev("aso.up.mechanism_unknown", "mechanism unknown: upregulation fits loss of function"))
-        return AmenabilityCall("upregulation", "likely_eligible" if approved else "unable_to_assess", r)
+        return AmenabilityCall("upregulation", "likely_eligible" if approved else "unable_to_assess", r, extra)
     if zyg == Zygosity.UNKNOWN and needs_allele:
-        return AmenabilityCall("upregulation", "likely_eligible", r)
-    return AmenabilityCall("upregulation", "eligible" if approved else "likely_eligible", r)
+        return AmenabilityCall("upregulation", "likely_eligible", r, extra)
+    return AmenabilityCall("upregulation", "eligible" if approved else "likely_eligible", r, extra)
 
 
 def assess_amenability(gene: str, variant: Variant, mechanism: Mechanism,

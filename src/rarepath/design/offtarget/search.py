@@ -384,15 +384,31 @@ def search_guides(idx: GenomeIndex, spacers: Sequence[str], pams: tuple[str, ...
 
     `pams` are IUPAC patterns read 5'->3' on the site strand (NGG, NNGRRT, NRN, TTTV ...); `pam_side` is
     '3prime' (Cas9: protospacer then PAM) or '5prime' (Cas12a: PAM then protospacer). Sites overlapping any
-    non-ACGT genome base are never reported. `bulge` must be 0 for now (bulged sites are not searched).
-    Hits are sorted by query, chromosome (genome order),
-    start, strand. Coordinates: 0-based half-open, see `OffTargetHit`.
+    non-ACGT genome base are never reported. Hits are sorted by query, chromosome (genome order), start,
+    strand, end, bulge, bulge position. Coordinates: 0-based half-open, see `OffTargetHit`.
+
+    `bulge=1` also reports sites with one bulge (Cas-OFFinder convention), for a spacer of length L:
+
+    - DNA bulge: the genomic protospacer has L + 1 bases, one of which (the extra base, at protospacer index
+      j) has no spacer partner; the other L pair with the spacer in order. `bulge_position` = j, i.e. the
+      extra base sits between spacer bases j - 1 and j; allowed j = 1 .. L - 1.
+    - RNA bulge: the genomic protospacer has L - 1 bases; spacer base i has no genome partner and the others
+      pair in order. `bulge_position` = i (0 = spacer 5' end); allowed i = 1 .. L - 2.
+
+    A bulge is never at either end of the spacer (so never at the PAM-adjacent base, for either PAM side):
+    an end "bulge" is just a shifted or truncated site. Mismatches are counted over the paired bases only and
+    must be <= max_mismatches; the bulge itself is counted separately (`bulge`, not `mismatches`), so
+    `bulge=1, max_mismatches=4` means up to 4 mismatches plus one bulge. `mismatch_positions` are spacer
+    indices. A genomic site (query, chrom, start, end, strand) is reported once: among its alignments the one
+    with the fewest mismatches, then the lowest bulge position (so a bulge inside a homopolymer run is
+    reported at the run's first base). Site length (end - start) tells the kind: spacer + PAM (no bulge),
+    +1 (DNA), -1 (RNA); unbulged hits are reported as with `bulge=0`, bit-identically.
     """
     clean = _clean_queries(spacers, "spacer")
     if max_mismatches < 0:
         raise InputError("max_mismatches must be >= 0", field="max_mismatches")
-    if bulge != 0:
-        raise InputError("bulge search is not available yet (use bulge=0)", field="bulge")
+    if bulge not in (0, 1):
+        raise InputError(f"bulge must be 0 or 1 (at most one DNA or RNA bulge), not {bulge!r}", field="bulge")
     pam_list = [pams] if isinstance(pams, str) else list(pams)
     if not pam_list:
         raise InputError("at least one PAM is needed (use search_sequences for a PAM-less search)", field="pam")
@@ -402,7 +418,81 @@ def search_guides(idx: GenomeIndex, spacers: Sequence[str], pams: tuple[str, ...
     hits: list[OffTargetHit] = []
     for group in by_len.values():
         hits.extend(_search_group(idx, clean, group, max_mismatches, pam_side, workers))
+        if bulge:
+            hits.extend(_search_bulged(idx, clean, group, max_mismatches, pam_side, workers))
     return _sort_hits(hits, idx)
+
+
+@dataclass(frozen=True)
+class BulgeVariant:
+    """A spacer with one base deleted (RNA bulge) or one base inserted (DNA bulge): a plain query whose
+    mismatch hits are exactly the bulged sites (the inserted base's own mismatch is subtracted afterwards)."""
+
+    query_index: int
+    kind: str  # 'DNA' or 'RNA'
+    position: int  # bulge_position, see search_guides
+    seq: str
+
+
+def bulge_variants(spacer: str, query_index: int = 0) -> list[BulgeVariant]:
+    """Every one-bulge variant of a spacer, each distinct sequence once (at its lowest bulge position).
+
+    A DNA-bulge site with extra base X at protospacer index j matches the spacer with X inserted at j with
+    exactly its paired mismatches, so the 4 insertions x (L - 1) positions cover every DNA bulge; the
+    L - 2 deletions cover every RNA bulge. Equal sequences (insertions or deletions inside a homopolymer run)
+    are the same alignment, so the lowest position is kept, as `search_guides` reports it.
+    """
+    L = len(spacer)
+    seen: set[str] = set()
+    out: list[BulgeVariant] = []
+    for j in range(1, L):
+        for x in "ACGT":
+            v = spacer[:j] + x + spacer[j:]
+            if v not in seen:
+                seen.add(v)
+                out.append(BulgeVariant(query_index, "DNA", j, v))
+    for i in range(1, L - 1):
+        v = spacer[:i] + spacer[i + 1 :]
+        if v not in seen:
+            seen.add(v)
+            out.append(BulgeVariant(query_index, "RNA", i, v))
+    return out
+
+
+def _bulge_alignment(spacer: str, proto: str, kind: str, pos: int) -> tuple[int, ...]:
+    """Mismatching spacer indices of a bulged alignment (the unpaired base excluded)."""
+    if kind == "DNA":  # proto has the extra base at index pos
+        pairs = [(k if k < pos else k - 1, k) for k in range(len(proto)) if k != pos]
+    else:  # spacer base pos is unpaired
+        pairs = [(si, si if si < pos else si - 1) for si in range(len(spacer)) if si != pos]
+    return tuple(si for si, k in pairs if spacer[si] != proto[k])
+
+
+def _search_bulged(idx: GenomeIndex, clean: list[str], pams: Sequence[str], max_mm: int, pam_side: str,
+                   workers: int | None) -> list[OffTargetHit]:
+    """One-bulge sites of every spacer: search all bulge variants as plain spacers, map back, de-duplicate."""
+    plen = len(pams[0].strip())
+    for i, q in enumerate(clean):
+        if len(q) + 1 + plen > MAX_SITE_LEN:
+            raise InputError(f"spacer {i + 1}: a DNA-bulged site ({len(q) + 1} nt + {plen} nt PAM) is longer "
+                             f"than the {MAX_SITE_LEN} nt supported", field="spacer")
+    variants = [v for gi, q in enumerate(clean) for v in bulge_variants(q, gi)]
+    if not variants:
+        return []
+    raw = _search_group(idx, [v.seq for v in variants], pams, max_mm, pam_side, workers,
+                        qids=list(range(len(variants))))
+    best: dict[tuple, OffTargetHit] = {}
+    for h in raw:
+        v = variants[h.query_index]
+        spacer = clean[v.query_index]
+        proto = h.site[plen:] if pam_side == "5prime" else h.site[: len(h.site) - plen]
+        mpos = _bulge_alignment(spacer, proto, v.kind, v.position)
+        key = (v.query_index, h.chrom, h.start, h.end, h.strand)
+        old = best.get(key)
+        if old is None or (len(mpos), v.position) < (old.mismatches, old.bulge_position):
+            best[key] = OffTargetHit(v.query_index, h.chrom, h.start, h.end, h.strand, h.site, len(mpos), h.pam,
+                                     mpos, v.kind, v.position)
+    return list(best.values())
 
 
 def _search_group(idx: GenomeIndex, clean: list[str], pams: Sequence[str], max_mm: int, pam_side: str,

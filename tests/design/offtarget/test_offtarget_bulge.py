@@ -1,0 +1,165 @@
+"""One DNA or RNA bulge: the seed-index engine against the brute-force reference, plus worked examples."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from rarepath.design.offtarget import GenomeIndex, search_guides
+from rarepath.design.offtarget.bruteforce import bruteforce_search, expand_pams
+from rarepath.design.offtarget.search import bulge_variants, revcomp
+from rarepath.errors import InputError
+
+PAM_SETS = [
+    (("NGG", "NAG", "NGA"), "3prime", 20),
+    (("NGG",), "3prime", 19),
+    (("NNGRRT",), "3prime", 21),
+    (("TTTV",), "5prime", 23),
+]
+GUIDE = "GACGTTACCGGATCAAGCTT"
+LEFT = "ACATACATACATACATACAT"  # 20 nt, no NGG/NAG/NGA PAM anywhere near
+
+
+def _mutate(rng: random.Random, seq: str, n: int, keep: set[int] = frozenset()) -> str:
+    s = list(seq)
+    for p in rng.sample([i for i in range(len(s)) if i not in keep], n):
+        s[p] = rng.choice([b for b in "ACGT" if b != s[p]])
+    return "".join(s)
+
+
+def _bulged(rng: random.Random, guide: str, n_mm: int) -> tuple[str, str]:
+    """A protospacer with one random allowed bulge and n_mm mismatches on its paired bases."""
+    L = len(guide)
+    if rng.random() < 0.5:
+        j = rng.randint(1, L - 1)
+        proto = guide[:j] + rng.choice("ACGT") + guide[j:]
+        return "DNA", _mutate(rng, proto, n_mm, keep={j})
+    i = rng.randint(1, L - 2)
+    return "RNA", _mutate(rng, guide[:i] + guide[i + 1 :], n_mm)
+
+
+def _genome(rng: random.Random, guides: list[str], pams, side: str, n_plant: int):
+    """Random chromosomes with planted bulged and unbulged sites (both strands), N runs and IUPAC letters.
+
+    Returns the chromosomes and the planted bulged sites still intact: (chrom, start, end, strand, kind, mm)."""
+    concrete = sorted(expand_pams(pams))
+    chroms: dict[str, list[str]] = {}
+    planted = []
+    for c in range(rng.randint(1, 3)):
+        name = f"chr{c}"
+        seq = [rng.choice("ACGT") for _ in range(rng.randint(80, 1200))]
+        for _ in range(n_plant):
+            g = rng.choice(guides)
+            n_mm = rng.randint(0, 3)
+            if rng.random() < 0.3:
+                kind, proto = "", _mutate(rng, g, n_mm)
+            else:
+                kind, proto = _bulged(rng, g, n_mm)
+            pam = rng.choice(concrete)
+            site = pam + proto if side == "5prime" else proto + pam
+            strand = "-" if rng.random() < 0.5 else "+"
+            text = revcomp(site) if strand == "-" else site
+            if len(seq) > len(text):
+                p = rng.randrange(len(seq) - len(text))
+                seq[p : p + len(text)] = text
+                if kind:
+                    planted.append((name, p, p + len(text), strand, kind, n_mm, text))
+        for _ in range(rng.randint(0, 2)):
+            p = rng.randrange(len(seq))
+            seq[p : p + 2] = rng.choice(["N", "NN", "R", "Y"])
+        chroms[name] = seq
+    genome = {n: "".join(s) for n, s in chroms.items()}
+    intact = [t[:6] for t in planted if genome[t[0]][t[1] : t[2]] == t[6]]
+    return genome, intact
+
+
+@settings(max_examples=60, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), which=st.integers(0, len(PAM_SETS) - 1), max_mm=st.integers(0, 3))
+def test_bulge_search_identical_to_bruteforce(seed: int, which: int, max_mm: int) -> None:
+    rng = random.Random(seed)
+    pams, side, glen = PAM_SETS[which]
+    guides = ["".join(rng.choice("ACGT") for _ in range(glen)) for _ in range(rng.randint(1, 3))]
+    genome, planted = _genome(rng, guides, pams, side, n_plant=6)
+    idx = GenomeIndex.from_sequences(genome)
+    got = search_guides(idx, guides, pams=pams, max_mismatches=max_mm, pam_side=side, bulge=1, workers=2)
+    want = bruteforce_search(idx, guides, pams, max_mm, side, bulge=1)
+    assert got == want
+    # the unbulged hits are exactly those of a bulge=0 search
+    assert [h for h in got if not h.bulge] == search_guides(idx, guides, pams=pams, max_mismatches=max_mm,
+                                                            pam_side=side)
+    found = {(h.chrom, h.start, h.end, h.strand): h for h in got}
+    for chrom, start, end, strand, kind, n_mm in planted:
+        if n_mm <= max_mm:  # every intact planted bulged site is reported, with no more mismatches than planted
+            h = found[(chrom, start, end, strand)]
+            assert h.bulge == kind and h.mismatches <= n_mm
+    for h in got:  # site length tells the kind; the bulge is never at a spacer end
+        L = len(guides[h.query_index])
+        assert h.end - h.start == len(h.site) == L + len(pams[0]) + {"": 0, "DNA": 1, "RNA": -1}[h.bulge]
+        assert h.bulge_position == -1 if not h.bulge else 1 <= h.bulge_position <= L - 1 - (h.bulge == "RNA")
+
+
+def test_many_guides_mixed_lengths_four_mismatches_match_bruteforce() -> None:
+    rng = random.Random(11)
+    guides = ["".join(rng.choice("ACGT") for _ in range(n)) for n in (19, 20, 20, 21) * 3]
+    genome, planted = _genome(rng, guides, ("NGG", "NAG"), "3prime", n_plant=40)
+    idx = GenomeIndex.from_sequences(genome)
+    got = search_guides(idx, guides, pams=("NGG", "NAG"), max_mismatches=4, bulge=1)
+    assert got == bruteforce_search(idx, guides, ("NGG", "NAG"), 4, bulge=1)
+    assert {h.bulge for h in got} == {"", "DNA", "RNA"} and len(planted) >= 10
+
+
+def test_dna_bulge_worked_example_plus_strand() -> None:
+    # extra T between spacer bases 6 and 7 (protospacer index 7), one mismatch at spacer base 15
+    proto = GUIDE[:7] + "T" + GUIDE[7:15] + "C" + GUIDE[16:]
+    genome = {"c1": LEFT + proto + "AGG" + LEFT}
+    idx = GenomeIndex.from_sequences(genome)
+    (hit,) = search_guides(idx, [GUIDE], max_mismatches=1, bulge=1)
+    assert (hit.chrom, hit.start, hit.end, hit.strand) == ("c1", 20, 44, "+")
+    assert hit.site == proto + "AGG" == genome["c1"][20:44] and hit.pam == "AGG"
+    assert (hit.bulge, hit.bulge_position, hit.mismatches, hit.mismatch_positions) == ("DNA", 7, 1, (15,))
+    assert search_guides(idx, [GUIDE], max_mismatches=0, bulge=1) == []  # the mismatch is counted
+    assert search_guides(idx, [GUIDE], max_mismatches=4) == []  # and bulge=0 does not see the site
+
+
+def test_rna_bulge_worked_example_minus_strand() -> None:
+    proto = GUIDE[:12] + GUIDE[13:]  # spacer base 12 (T) has no genome partner
+    genome = {"c0": "ACGT", "c1": LEFT + revcomp(proto + "TGG") + LEFT}
+    idx = GenomeIndex.from_sequences(genome)
+    (hit,) = search_guides(idx, [GUIDE], pams=("NGG",), max_mismatches=0, bulge=1)
+    assert (hit.chrom, hit.start, hit.end, hit.strand) == ("c1", 20, 42, "-")
+    assert hit.site == proto + "TGG" == revcomp(genome["c1"][20:42])
+    assert (hit.bulge, hit.bulge_position, hit.mismatches, hit.mismatch_positions) == ("RNA", 12, 0, ())
+
+
+def test_equivalent_alignments_reported_once_at_lowest_position() -> None:
+    guide = "ACGTAAAACGTTGCATGCAC"  # AAAA run at spacer 4..7
+    rna = guide[:5] + guide[6:]  # deleting any A of the run gives this protospacer
+    dna = guide[:5] + "A" + guide[5:]  # inserting an A anywhere in the run gives this one
+    genome = {"c": LEFT + rna + "CGG" + LEFT + dna + "TGG" + LEFT}
+    idx = GenomeIndex.from_sequences(genome)
+    hits = [h for h in search_guides(idx, [guide], pams=("NGG",), max_mismatches=2, bulge=1) if h.bulge]
+    exact = [(h.start, h.bulge, h.bulge_position, h.mismatches) for h in hits if h.mismatches == 0]
+    assert exact == [(20, "RNA", 4, 0), (62, "DNA", 4, 0)]
+    # one record per genomic site, even though several (position, mismatch) alignments fit within 2
+    assert len({(h.start, h.end, h.strand) for h in hits}) == len(hits)
+    assert hits == [h for h in bruteforce_search(idx, [guide], ("NGG",), 2, bulge=1) if h.bulge]
+
+
+def test_bulge_variants_cover_each_sequence_once() -> None:
+    v = bulge_variants("ACGT")
+    assert [(x.kind, x.position, x.seq) for x in v if x.kind == "RNA"] == [("RNA", 1, "AGT"), ("RNA", 2, "ACT")]
+    dna = [(x.position, x.seq) for x in v if x.kind == "DNA"]
+    assert len(dna) == len({s for _, s in dna}) == 3 * 4 - 2  # insertions equal to a neighbour coincide
+    assert (1, "AACGT") in dna and (1, "ACCGT") in dna and (2, "ACCGT") not in dna and (3, "ACGTT") in dna
+
+
+def test_bulge_input_errors() -> None:
+    idx = GenomeIndex.from_sequences({"c": "ACGT" * 20})
+    with pytest.raises(InputError, match="bulge"):
+        search_guides(idx, [GUIDE], bulge=2)
+    with pytest.raises(InputError, match="DNA-bulged"):
+        search_guides(idx, ["A" * 29], pams=("NGG",), bulge=1)  # 29 + 3 fits, 30 + 3 does not
+    assert search_guides(idx, ["A" * 29], pams=("NGG",), max_mismatches=0) == []
