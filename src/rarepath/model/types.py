@@ -299,6 +299,7 @@ class Assessment:
     diseases: list[dict[str, Any]] = field(default_factory=list)
     questions: list[str] = field(default_factory=list)
     knowledge: dict[str, Any] = field(default_factory=dict)
+    designs: list[dict[str, Any]] = field(default_factory=list)  # reagent designs attached to the case
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -309,5 +310,6 @@ class Assessment:
             "options": [o.to_dict() for o in self.options],
             "questions_for_care_team": self.questions,
             "knowledge": self.knowledge,
+            "designs": self.designs,
             "disclaimer": self.disclaimer,
         }

@@ -25,6 +25,8 @@ def assess_command(
     pdf: bool = typer.Option(False, "--pdf", help="Also write PDF reports (WeasyPrint) next to the HTML."),
     screen: list[Path] = typer.Option([], "--screen", help="ranking.tsv (or its directory) from "
                                       "`rarepath screen analyze`: attach patient-model evidence to the options."),
+    design: list[Path] = typer.Option([], "--design", help="JSON from `rarepath design edit` or `rarepath design "
+                                      "aso` to include in the case report."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No terminal table."),
 ) -> None:
     """Assess a case: mechanism, every therapy modality with verdict and reasons, delivery, safety, follow-up."""
@@ -49,6 +51,10 @@ def assess_command(
         case = case_from_options(gene, variant, zygosity, patient, hpo=tuple(hpo), case_id=case_id,
                                  diseases=tuple(disease), mechanism=mechanism)
     assessment = assess_case(case)
+    if design:
+        from rarepath.report.designs import summarise_design
+
+        assessment.designs = [summarise_design(p) for p in design]
     if screen:
         from rarepath.screens.ranking import apply_screen_evidence, load_ranking
 
