@@ -57,11 +57,12 @@ def assess_command(
         assessment.designs = [summarise_design(p) for p in design]
     if screen:
         from rarepath.screens.ranking import apply_screen_evidence, load_ranking
+        from rarepath.triage.engine import rank_options
 
         for path in screen:
             apply_screen_evidence(assessment.options, load_ranking(path), screen_id=path.stem if path.is_file()
                                   else path.name)
-        assessment.options.sort(key=lambda o: (-o.verdict.rank, -o.score, o.modality.value, o.target))
+        rank_options(assessment.options, assessment.mechanism.gene)
     if pdf and html_dir is None:
         html_dir = Path("reports")
     written = write_reports(assessment, json_path=json_path, html_dir=html_dir, pdf=pdf)

@@ -589,6 +589,15 @@ def _frame_analysis(t: TriageContext) -> object | None:
     return None
 
 
+_MODALITY_ORDER = {m: i for i, m in enumerate(Modality)}
+
+
+def rank_options(options: list[Option], disease_gene: str) -> None:
+    """Best verdict first, then score; ties put options on the disease gene itself first, then modality order."""
+    options.sort(key=lambda o: (-o.verdict.rank, -round(o.score, 6), o.target != disease_gene,
+                                _MODALITY_ORDER[o.modality], o.target))
+
+
 def assess_case(case: Case, kc: KnowledgeContext | None = None) -> Assessment:
     """The main job: mechanism, every modality with verdict and reasons, delivery, safety and follow-up."""
     kc = kc or default_context()
@@ -618,7 +627,7 @@ def assess_case(case: Case, kc: KnowledgeContext | None = None) -> Assessment:
         cells = (disease.curated or {}).get("ex_vivo_cells")
         opt.delivery = plan_delivery(opt.modality, case, disease.tissue, kc, product_row, cells)
         safety_and_follow_up(opt, case, kc, t.biallelic_null)
-    options.sort(key=lambda o: (-o.verdict.rank, -o.score, o.modality.value, o.target))
+    rank_options(options, t.gene)
     return Assessment(
         case=case, mechanism=mechanism, options=options, disclaimer=DISCLAIMER, version=__version__,
         diseases=[disease.to_dict()], questions=list(QUESTIONS), knowledge=kc.versions())
