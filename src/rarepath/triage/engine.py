@@ -626,7 +626,8 @@ def assess_case(case: Case, kc: KnowledgeContext | None = None) -> Assessment:
                            None)
         cells = (disease.curated or {}).get("ex_vivo_cells")
         opt.delivery = plan_delivery(opt.modality, case, disease.tissue, kc, product_row, cells)
-        safety_and_follow_up(opt, case, kc, t.biallelic_null)
+        category = (product_row or {}).get("follow_up_category") or None
+        safety_and_follow_up(opt, case, kc, t.biallelic_null, category)
     rank_options(options, t.gene)
     return Assessment(
         case=case, mechanism=mechanism, options=options, disclaimer=DISCLAIMER, version=__version__,

@@ -37,9 +37,10 @@ def follow_up_category(option: Option) -> str:
     return "small_molecule"
 
 
-def safety_and_follow_up(option: Option, case: Case, kc: KnowledgeContext, biallelic_null: bool) -> None:
-    """Fill option.safety and option.follow_up in place."""
-    cat = follow_up_category(option)
+def safety_and_follow_up(option: Option, case: Case, kc: KnowledgeContext, biallelic_null: bool,
+                         category: str | None = None) -> None:
+    """Fill option.safety and option.follow_up in place; a product's curated category wins over the inferred one."""
+    cat = category if category in kc.follow_up else follow_up_category(option)
     row = kc.follow_up.get(cat, {})
     risks = split_multi(row.get("risks"))
     safety: dict[str, Any] = {"category": cat, "risks": risks, "source": row.get("source", "")}
@@ -58,7 +59,7 @@ def safety_and_follow_up(option: Option, case: Case, kc: KnowledgeContext, biall
                 "seroprevalence_pct": srow.get("seroprevalence_pct", ""), "source": srow.get("source", "")}
         safety["redosing"] = "AAV is effectively single-dose: antibodies after dosing prevent re-administration"
     if option.modality in (Modality.GENE_REPLACEMENT, Modality.GENE_ADDITION) and biallelic_null:
-        safety["transgene_immunity"] = ("both alleles are null: the patient may make no native protein, so the "
+        safety["transgene_immunity"] = ("no functional allele: the patient may make no native protein, so the "
                                         "transgene product can be seen as foreign (monitor for anti-transgene "
                                         "immunity, as with CRIM-negative Pompe disease)")
     if cat == "integrating_vector":
