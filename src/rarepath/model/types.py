@@ -300,6 +300,7 @@ class Assessment:
     questions: list[str] = field(default_factory=list)
     knowledge: dict[str, Any] = field(default_factory=dict)
     designs: list[dict[str, Any]] = field(default_factory=list)  # reagent designs attached to the case
+    screens: list[dict[str, Any]] = field(default_factory=list)  # patient-model screen rankings attached
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -311,5 +312,6 @@ class Assessment:
             "questions_for_care_team": self.questions,
             "knowledge": self.knowledge,
             "designs": self.designs,
+            "screens": self.screens,
             "disclaimer": self.disclaimer,
         }

@@ -166,6 +166,15 @@ def _fmt(x: Any, spec: str = ".3g") -> str:
         return "n/a"
 
 
+#: which therapy options a screened treatment of each library modality can speak for when matched by target gene
+#: (an exon-skipping ASO hit on DMD says nothing about silencing DMD)
+SCREEN_MODALITY_OPTIONS: dict[str, tuple[str, ...]] = {
+    "drug": ("drug",),
+    "aso": ("splice_modulation", "gene_silencing"),
+    "construct": ("gene_replacement", "gene_addition", "genome_editing"),
+}
+
+
 def apply_screen_evidence(options: list[Option], ranking: Any, *, screen_id: str | None = None,
                           thresholds: HitThresholds | None = None) -> None:
     """Attach patient-model screen evidence to matching therapy options and move their score.
@@ -179,10 +188,14 @@ def apply_screen_evidence(options: list[Option], ranking: Any, *, screen_id: str
     rows = getattr(ranking, "ranking", ranking)
     sid = screen_id or getattr(ranking, "screen_id", None) or "screen"
     for opt in options:
+        if opt.verdict.value == "contraindicated":
+            continue  # a mechanistic contraindication is not lifted or scored by a cell screen
         names = {p.name.strip().lower() for p in opt.products if p.name}
         target = (opt.target or "").upper()
+        compatible = SCREEN_MODALITY_OPTIONS
         matched = [r for r in rows if (r.get("name", "").lower() in names)
-                   or (target and r.get("target_gene", "").upper() == target)]
+                   or (target and r.get("target_gene", "").upper() == target
+                       and opt.modality.value in compatible.get(str(r.get("modality", "")).lower(), ()))]
         if not matched:
             continue
         best = max(matched, key=lambda r: (r.get("hit", False), r.get("score", 0.0)))

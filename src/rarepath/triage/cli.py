@@ -60,8 +60,15 @@ def assess_command(
         from rarepath.triage.engine import rank_options
 
         for path in screen:
-            apply_screen_evidence(assessment.options, load_ranking(path), screen_id=path.stem if path.is_file()
-                                  else path.name)
+            rows = load_ranking(path)
+            sid = path.stem if path.is_file() else path.name
+            apply_screen_evidence(assessment.options, rows, screen_id=sid)
+            keep = ("name", "modality", "target_gene", "call", "max_rescue_pct", "ec50", "unit", "toxicity_pct",
+                    "q_value")
+            report = (path if path.is_dir() else path.parent) / "report_section.html"
+            assessment.screens.append({
+                "id": sid, "source": str(path), "report": str(report) if report.exists() else None,
+                "ranking": [{k: r.get(k) for k in keep} for r in rows[:15]]})
         rank_options(assessment.options, assessment.mechanism.gene)
     if pdf and html_dir is None:
         html_dir = Path("reports")
