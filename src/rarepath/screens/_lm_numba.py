@@ -11,7 +11,9 @@ Why it is fast (measured, see benchmarks/RESULTS.md):
 - one exp per dose per LM iteration: the sigmoid of an accepted candidate is kept and reused for the next
   Jacobian, and a rejected step reuses J'J (only the damping changes);
 - the extra starting points (other slope classes) only run when the first fit looks poor (not converged,
-  at a bound) or their grid RSS is within `ms_factor` of the first fit's final RSS;
+  at a bound, steep) or their grid RSS is within `ms_factor` of the first fit's final RSS (see `_fit_one`);
+- LM stops when the RSS gain per step is below tol twice, or below 1e-6 relative over 5 accepted steps
+  (a fit crawling along a flat valley; drc's own optimiser stops at a relative 1e-7 per step);
 - no allocation per curve: work buffers per block of curves, blocks scheduled dynamically over threads;
 - the Gauss-Newton covariance diagonal (for the EC50 and slope standard errors) is computed here too.
 """
@@ -26,8 +28,12 @@ import numpy as np
 _FRACS = np.linspace(-0.25, 1.25, 16)
 _SLOPES = np.array([0.05, 0.12, 0.3, 0.7, 1.5, 3.0, 6.0, 12.0, 25.0])
 _CLASS = np.array([0, 0, 0, 0, 0, 1, 1, 2, 2])  # multi-start: LM runs from the best start of each class
+_N_SHALLOW = 2  # leading very shallow slopes, only gridded when the slope sign is free (fixed plateau)
 _EXP_SAFE = 600.0  # |exponent| below which the factorised grid cannot overflow
 BLOCK = 32  # curves per parallel work item
+_STALL_STEPS = 5  # accepted LM steps per stall window
+_STALL_TOL = 1e-6  # relative RSS gain over a window below which the fit counts as converged (drc: reltol 1e-7)
+_SIGNAL = 0.8  # steep / RSS-ratio tests for extra starts apply when first-fit RSS < this x flat-model RSS
 _B_STEEP = 10.0  # |slope| above which the first fit counts as poor (more starts are tried)
 
 
@@ -167,6 +173,8 @@ def _grid(lx, y, v, m, fc, fd, lmin, lmax, both, starts, best, eb):
         if v[j]:
             syy += y[j] * y[j]
     for si in range(ns * nsign):
+        if not both and si % ns < _N_SHALLOW:  # LL.4's free plateaus absorb shallow trends; LL.3u needs them
+            continue
         b = _SLOPES[si % ns] * (1.0 if si < ns else -1.0)
         if factor:
             for j in range(m):
@@ -238,6 +246,8 @@ def _lm_one(lx, y, v, m, free_c, free_d, le_lo, le_hi, max_iter, tol, b_max, p, 
     it = 0
     conv = False
     need = True
+    win_rss = rss  # stall test: RSS at the start of the current window of accepted steps
+    win_n = 0
     while it < max_iter:
         it += 1
         if need:
@@ -276,6 +286,15 @@ def _lm_one(lx, y, v, m, free_c, free_d, le_lo, le_hi, max_iter, tol, b_max, p, 
                 quiet += 1
             else:
                 quiet = 0
+            win_n += 1
+            if win_n == _STALL_STEPS:
+                # crawling along a flat valley (e.g. a step-like fit whose slope keeps growing): the RSS
+                # gain per step is above tol but the total over the window is negligible
+                if win_rss - rss <= _STALL_TOL * win_rss:
+                    conv = True
+                    break
+                win_rss = rss
+                win_n = 0
         else:
             lam = min(lam * 4.0, 1e16)
             rejects += 1
@@ -304,6 +323,23 @@ def _cov_diag(p, lx, y, v, m, free_c, free_d, wk, mk):
 
 
 @nb.njit(cache=True)
+def _rss_flat(y, v, m):
+    """RSS of the constant model (the F-test's null)."""
+    acc = 0.0
+    n = 0
+    for j in range(m):
+        if v[j]:
+            acc += y[j]
+            n += 1
+    mean = acc / max(n, 1)
+    acc = 0.0
+    for j in range(m):
+        if v[j]:
+            acc += (y[j] - mean) ** 2
+    return acc
+
+
+@nb.njit(cache=True)
 def _fit_one(i, lx, y, v, m, fix_c, fix_d, lmin, lmax, both, max_iter, tol, le_pad, b_max, ms_factor,
              p, rss, iters, conv, inv_b, inv_le, nstart, starts, best, wk, mk, pi):
     _grid(lx[i], y[i], v[i], m, fix_c[i], fix_d[i], lmin[i], lmax[i], both, starts, best, wk[0])
@@ -321,11 +357,12 @@ def _fit_one(i, lx, y, v, m, fix_c, fix_d, lmin, lmax, both, max_iter, tol, le_p
     top = np.inf
     first_rss = np.inf
     poor = True
+    close = True
     for oi in range(3):
         k = order[oi]
         if not math.isfinite(best[k]):
             continue
-        if oi > 0 and not poor and best[k] > first_rss * ms_factor:
+        if oi > 0 and not poor and (not close or best[k] > first_rss * ms_factor):
             continue
         for q in range(4):
             pi[q] = starts[k, q]
@@ -334,8 +371,13 @@ def _fit_one(i, lx, y, v, m, fix_c, fix_d, lmin, lmax, both, max_iter, tol, le_p
         nstart[i] += 1
         if oi == 0:
             first_rss = r
-            # steep fits sit on a likelihood plateau in b where local minima are common
-            poor = (not cv) or abs(pi[0]) >= _B_STEEP or pi[3] <= le_lo + 1e-9 or pi[3] >= le_hi - 1e-9
+            # More starts when the first fit is not converged or sits at an EC50 bound; and, when the fit
+            # explains more than 1 - _SIGNAL of the variance, when it is steep (likelihood plateau in b,
+            # local minima common) or another class's grid RSS is within ms_factor of its RSS. Near-flat
+            # data is excluded from the last two tests: there every grid start has about the flat RSS, a
+            # steep fit is noise fitted by a step, and LM from each start crawls (measured: 3x the work).
+            close = r < _SIGNAL * _rss_flat(y[i], v[i], m)
+            poor = (not cv) or (close and abs(pi[0]) >= _B_STEEP) or pi[3] <= le_lo + 1e-9 or pi[3] >= le_hi - 1e-9
         if r < top:
             top = r
             for q in range(4):
