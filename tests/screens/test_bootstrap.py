@@ -99,3 +99,29 @@ def test_bad_arguments():
         bootstrap_fits(x, x, level=1.5)
     with pytest.raises(ValueError, match="n_boot"):
         bootstrap_fits(x, x, n_boot=1)
+
+
+def test_screen_analyze_writes_bootstrap_intervals(tmp_path):
+    """`rarepath screen analyze --bootstrap N` writes per-curve intervals that bracket the point EC50."""
+    import csv
+
+    from rarepath.cli import main
+    from rarepath.screens.simulate import write_example_screen
+
+    d = tmp_path / "s"
+    write_example_screen(d)
+    out = tmp_path / "out"
+    assert main(["screen", "analyze", "--plates", str(d / "plates"), "--map", str(d / "plate_map.csv"),
+                 "--library", str(d / "library.csv"), "--out", str(out), "--no-plots", "--bootstrap", "200"]) == 0
+    boot = {r["curve_id"]: r for r in csv.DictReader((out / "bootstrap.tsv").open(), delimiter="\t")}
+    fits = {r["curve_id"]: r for r in csv.DictReader((out / "fits.tsv").open(), delimiter="\t")}
+    bracketed = 0
+    for cid, f in fits.items():
+        if f["status"] != "sigmoid":
+            continue
+        b = boot[cid]
+        assert b["n_boot"] == "200"
+        lo, hi, ec50 = float(b["ec50_lo"]), float(b["ec50_hi"]), float(f["ec50"])
+        assert lo <= hi
+        bracketed += lo <= ec50 <= hi
+    assert bracketed >= 3

@@ -28,6 +28,7 @@ class ScreenResult:
     ranking: list[dict[str, Any]]
     warnings: list[str] = field(default_factory=list)
     library: dict[str, Treatment] = field(default_factory=dict)
+    bootstrap: Any = None  # BootstrapIntervals when requested
 
 
 def normalise_plates(plates: list[Plate], plate_map: PlateMap, *, edge_correction: bool = False
@@ -102,7 +103,7 @@ def build_curves(wells: list[dict[str, Any]], *, include_failed_plates: bool = F
 
 def analyze_screen(plates: list[Plate], plate_map: PlateMap, library: dict[str, Treatment], *,
                    screen_id: str = "screen", edge_correction: bool = False, model: str = "ll4",
-                   thresholds: Any = None) -> ScreenResult:
+                   thresholds: Any = None, bootstrap: int = 0, seed: int = 0) -> ScreenResult:
     """The whole pipeline (library API; `rarepath screen analyze` is a shell over it)."""
     from rarepath.screens.fit import fit_curves
     from rarepath.screens.ranking import HitThresholds, rank_treatments
@@ -124,4 +125,9 @@ def analyze_screen(plates: list[Plate], plate_map: PlateMap, library: dict[str, 
         y[i, :n] = curves[cid]["response"]
     fits = fit_curves(x, y, model=model, curve_ids=ids, response_scale=100.0)
     ranking = rank_treatments(curves, fits, wells, library, thresholds or HitThresholds())
-    return ScreenResult(screen_id, qcs, wells, fits, curves, ranking, warns, library)
+    boot = None
+    if bootstrap:
+        from rarepath.screens.bootstrap import bootstrap_fits
+
+        boot = bootstrap_fits(x, y, fits, n_boot=bootstrap, seed=seed)
+    return ScreenResult(screen_id, qcs, wells, fits, curves, ranking, warns, library, boot)

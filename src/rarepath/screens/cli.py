@@ -20,6 +20,8 @@ def analyze_command(
     channel: str | None = typer.Option(None, "--channel", help="Reader channel / result block to use."),
     edge_correction: bool = typer.Option(False, "--edge-correction", help="Divide out row/column patterns."),
     no_plots: bool = typer.Option(False, "--no-plots", help="Skip the PNG figures."),
+    bootstrap: int = typer.Option(0, "--bootstrap", min=0, help="Residual-bootstrap resamples per curve for "
+                                  "EC50/slope/plateau intervals (0 = delta-method intervals only)."),
 ) -> None:
     """QC, normalise, fit and rank a screen; write qc/wells/fits/ranking TSVs, plots and an HTML section."""
     from rarepath.screens.analysis import analyze_screen
@@ -30,7 +32,8 @@ def analyze_command(
     pmap = read_plate_map(map_file)
     lib = read_library(library)
     plate_list = read_plates(plates, wells=pmap.plate_wells, channel=channel)
-    result = analyze_screen(plate_list, pmap, lib, screen_id=case or out.name, edge_correction=edge_correction)
+    result = analyze_screen(plate_list, pmap, lib, screen_id=case or out.name, edge_correction=edge_correction,
+                            bootstrap=bootstrap)
     paths = write_outputs(result, plate_list, out, plots=not no_plots)
     hits = [r for r in result.ranking if r["hit"]]
     typer.echo(f"{len(plate_list)} plates ({sum(q.verdict == 'fail' for q in result.qc)} failed QC), "

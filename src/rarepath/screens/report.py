@@ -70,6 +70,13 @@ def write_outputs(result: Any, plates: list[Any], out: str | Path, *, thresholds
         "fits": write_tsv(out / "fits.tsv", result.fits.rows(), OUTPUT_COLUMNS),
         "ranking": write_tsv(out / "ranking.tsv", result.ranking),
     }
+    boot = getattr(result, "bootstrap", None)
+    if boot is not None:
+        cols = ("ec50_lo", "ec50_hi", "log10_ec50_se", "slope_lo", "slope_hi", "bottom_lo", "bottom_hi", "top_lo",
+                "top_hi", "n_ok", "n_converged")
+        rows = [{"curve_id": cid, "n_boot": boot.n_boot, "level": boot.level, "method": boot.method,
+                 **{c: float(getattr(boot, c)[i]) for c in cols}} for i, cid in enumerate(boot.curve_id)]
+        paths["bootstrap"] = write_tsv(out / "bootstrap.tsv", rows)
     images: list[str] = []
     if plots:
         from rarepath.screens import plots as pl
