@@ -7,6 +7,12 @@ the number of sites: hg38 sites = synthetic site density x 3.1e9 bases), index b
 extrapolated hg38 index memory. Last line is machine-readable.
 
     .venv/bin/python benchmarks/offtarget.py [--guides 1000] [--synthetic-mb 300] [--bruteforce-guides 2]
+                                             [--bulge] [--bulge-guides 100]
+
+`--bulge` also times `search_guides(..., bulge=1)` (up to 4 mismatches plus one DNA or RNA bulge) on the first
+`--bulge-guides` guides against both genomes (1 core and all threads), checks one guide against the brute-force
+bulge reference on yeast, projects 1,000 bulge guides on hg38 from the synthetic one-core time, and appends
+`bulge_*` keys to the last line.
 """
 
 from __future__ import annotations
@@ -76,17 +82,56 @@ def run(name: str, idx: GenomeIndex, guides: list[str], n_bf: int, workers: int)
     return res
 
 
+def run_bulge(name: str, idx: GenomeIndex, guides: list[str], n_bf: int, workers: int) -> dict:
+    """Time the one-bulge search (its extra L-1 and L+1 site tables are built first and timed apart)."""
+    t0 = time.perf_counter()
+    search_guides(idx, guides[:1], pams=PAMS, max_mismatches=4, bulge=1)  # builds the 19/21-nt tables
+    build_s = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    hits = search_guides(idx, guides, pams=PAMS, max_mismatches=4, bulge=1, workers=workers)
+    search_s = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    search_guides(idx, guides, pams=PAMS, max_mismatches=4, bulge=1, workers=1)
+    one_core_s = time.perf_counter() - t0
+    n_bulged = sum(1 for h in hits if h.bulge)
+    res = dict(search_s=search_s, one_core_s=one_core_s, guides_per_s=len(guides) / search_s, hits=len(hits),
+               bulged=n_bulged, identical=None, ratio=None)
+    msg = ""
+    if n_bf:
+        sub = guides[:n_bf]
+        t0 = time.perf_counter()
+        bf = bruteforce_search(idx, sub, PAMS, 4, bulge=1)
+        bf_per_guide = (time.perf_counter() - t0) / len(sub)
+        res["identical"] = bf == [h for h in hits if h.query_index < len(sub)]
+        res["ratio"] = bf_per_guide / (search_s / len(guides))
+        msg = (f"; brute force {bf_per_guide:.1f} s/guide ({len(sub)} guide) -> {res['ratio']:.0f}x; "
+               f"identical hit sets: {res['identical']}")
+    print(f"[{name} bulge] <=4 mm + 1 DNA/RNA bulge: extra tables {build_s:.1f} s; {len(guides)} guides in "
+          f"{search_s:.2f} s ({workers} threads) = {res['guides_per_s']:.1f} guides/s; 1 core {one_core_s:.2f} s; "
+          f"{len(hits):,} hits ({n_bulged:,} bulged){msg}; index {idx.nbytes() / idx.total_length:.2f} bytes/base "
+          f"with the 3 table sets")
+    return res
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--guides", type=int, default=1000)
     ap.add_argument("--synthetic-mb", type=float, default=300.0)
     ap.add_argument("--bruteforce-guides", type=int, default=2)
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--bulge", action="store_true", help="also time the one-bulge search")
+    ap.add_argument("--bulge-guides", type=int, default=100)
     a = ap.parse_args(argv)
     guides = random_guides(a.guides, seed=1)
+    bulge_guides = guides[: a.bulge_guides]
     results = []
+    bulge_res = {}
     if YEAST.is_dir():
-        results.append(run("sacCer3", GenomeIndex.from_fasta(YEAST), guides, a.bruteforce_guides, a.workers))
+        yeast = GenomeIndex.from_fasta(YEAST)
+        results.append(run("sacCer3", yeast, guides, a.bruteforce_guides, a.workers))
+        if a.bulge:
+            bulge_res["sacCer3"] = run_bulge("sacCer3", yeast, bulge_guides, 1, a.workers)
+        del yeast
     else:
         print(f"yeast genome not found at {YEAST}; skipped", file=sys.stderr)
     t0 = time.perf_counter()
@@ -94,6 +139,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"[synthetic] generated {a.synthetic_mb:g} Mb in {time.perf_counter() - t0:.1f} s")
     s = run("synthetic", syn, guides, max(1, a.bruteforce_guides // 2), a.workers)
     results.append(s)
+    if a.bulge:
+        bulge_res["synthetic"] = run_bulge("synthetic", syn, bulge_guides, 0, a.workers)
     # hg38 projection: single-core search time scales with sites (bucket size at the same key length)
     hg38_sites = s["site_density"] * HG38_BASES
     proj_s = s["one_core_s"] * hg38_sites / s["sites"] * (1000 / a.guides)
@@ -103,9 +150,20 @@ def main(argv: list[str] | None = None) -> int:
           f"(FlashFry {FLASHFRY_S:.0f} s: {FLASHFRY_S / proj_s:.1f}x; Cas-OFFinder CPU {CASOFFINDER_CPU_S:.0f} s: "
           f"{CASOFFINDER_CPU_S / proj_s:.0f}x); index ~ {hg38_bytes / 1e9:.1f} GB "
           f"({hg38_bytes / HG38_BASES:.2f} bytes/base; fits 16 GB: {hg38_bytes < 16e9})")
+    bulge_keys = ""
+    if bulge_res:
+        b = bulge_res["synthetic"]
+        b_proj = b["one_core_s"] * hg38_sites / s["sites"] * (1000 / len(bulge_guides))
+        checked = [r["identical"] for r in bulge_res.values() if r["identical"] is not None]
+        print(f"[hg38 projection, bulge] 1,000 guides at <=4 mm + 1 bulge on one core ~ {b_proj:.0f} s "
+              f"({b_proj / proj_s:.0f}x the no-bulge search; Cas-OFFinder CPU without bulges "
+              f"{CASOFFINDER_CPU_S:.0f} s)")
+        bulge_keys = (f" bulge_guides={len(bulge_guides)} bulge_guides_per_s={b['guides_per_s']:.1f} "
+                      f"bulge_hg38_projected_s={b_proj:.0f} bulge_identical={all(checked) if checked else 'NA'}")
     print(f"offtarget: guides={a.guides} genome_mb={s['mb']:.0f} guides_per_s={s['guides_per_s']:.0f} "
           f"bruteforce_ratio={s['ratio']:.0f} hg38_projected_s={proj_s:.1f} projected_hg38_s={proj_s:.1f} "
-          f"bytes_per_base={s['bytes_per_base']:.2f} identical={all(r['identical'] for r in results)}")
+          f"bytes_per_base={s['bytes_per_base']:.2f} identical={all(r['identical'] for r in results)}"
+          + bulge_keys)
     return 0
 
 

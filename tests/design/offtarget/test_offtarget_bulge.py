@@ -163,3 +163,24 @@ def test_bulge_input_errors() -> None:
     with pytest.raises(InputError, match="DNA-bulged"):
         search_guides(idx, ["A" * 29], pams=("NGG",), bulge=1)  # 29 + 3 fits, 30 + 3 does not
     assert search_guides(idx, ["A" * 29], pams=("NGG",), max_mismatches=0) == []
+
+
+def test_index_with_bulge_tables_roundtrip(tmp_path) -> None:
+    from rarepath.cli import main
+
+    rng = random.Random(5)
+    proto_dna = GUIDE[:9] + "G" + GUIDE[9:]
+    seq = "".join(rng.choice("ACGT") for _ in range(2000))
+    seq = seq[:300] + proto_dna + "TGG" + seq[324:900] + revcomp(GUIDE[:4] + GUIDE[5:] + "AGG") + seq[922:]
+    fa = tmp_path / "g.fa"
+    fa.write_text(f">s\n{seq}\n")
+    assert main(["index", str(fa), "--out", str(tmp_path / "idx"), "--bulges"]) == 0
+    disk = GenomeIndex.load(tmp_path / "idx")
+    assert sorted(t.spacer_len for t in disk.tables) == [19, 20, 21]
+    n_tables = len(disk.tables)
+    got = search_guides(disk, [GUIDE], max_mismatches=3, bulge=1)
+    assert len(disk.tables) == n_tables  # nothing built at search time
+    assert got == search_guides(GenomeIndex.from_fasta(fa), [GUIDE], max_mismatches=3, bulge=1)
+    assert {(h.start, h.strand, h.bulge, h.mismatches) for h in got} >= {(300, "+", "DNA", 0), (900, "-", "RNA", 0)}
+    plain = GenomeIndex.build(fa, tmp_path / "plain")  # without --bulges: only the 20-nt tables, as before
+    assert [t.spacer_len for t in GenomeIndex.load(tmp_path / "plain").tables] == [20] and plain.path is not None

@@ -195,8 +195,14 @@ class GenomeIndex:
             return cls.from_fasta(p)
 
     @classmethod
-    def build(cls, fasta: str | Path | Iterable[str | Path], out_dir: str | Path) -> GenomeIndex:
-        """Index a genome on disk: packed sequence plus the default SpCas9 seed tables (NGG/NAG/NGA, 20 nt)."""
+    def build(cls, fasta: str | Path | Iterable[str | Path], out_dir: str | Path,
+              bulge: bool = False) -> GenomeIndex:
+        """Index a genome on disk: packed sequence plus the default SpCas9 seed tables (NGG/NAG/NGA, 20 nt).
+
+        With `bulge`, also the 19-nt and 21-nt tables that a one-bulge search of 20-nt spacers uses (RNA and
+        DNA bulges), so that `search_guides(..., bulge=1)` on the loaded index builds nothing."""
+        from dataclasses import replace
+
         from rarepath.design.offtarget.search import DEFAULT_SPEC, site_tables
 
         out = Path(out_dir)
@@ -205,13 +211,17 @@ class GenomeIndex:
         np.save(out / "packed.npy", idx.packed)
         np.save(out / "n_starts.npy", idx.n_starts)
         np.save(out / "n_ends.npy", idx.n_ends)
-        tables = site_tables(idx, DEFAULT_SPEC)
-        tables.save(out / "sites_default")
+        specs = {"default": DEFAULT_SPEC}
+        if bulge:
+            specs["bulge_rna"] = replace(DEFAULT_SPEC, spacer_len=DEFAULT_SPEC.spacer_len - 1)
+            specs["bulge_dna"] = replace(DEFAULT_SPEC, spacer_len=DEFAULT_SPEC.spacer_len + 1)
+        for name, spec in specs.items():
+            site_tables(idx, spec).save(out / f"sites_{name}")
         meta = {
             "format": INDEX_FORMAT,
             "names": idx.names,
             "lengths": [int(x) for x in idx.lengths],
-            "specs": {"default": list(DEFAULT_SPEC.as_json())},
+            "specs": {name: list(spec.as_json()) for name, spec in specs.items()},
         }
         (out / "index.json").write_text(json.dumps(meta, indent=1))
         idx.path = out
@@ -220,7 +230,7 @@ class GenomeIndex:
     @classmethod
     def load(cls, index_dir: str | Path) -> GenomeIndex:
         """Open an index written by `build` (arrays are memory-mapped, so loading is instant)."""
-        from rarepath.design.offtarget.search import DEFAULT_SPEC, SiteTables
+        from rarepath.design.offtarget.search import SiteTables
 
         d = Path(index_dir)
         meta_path = d / "index.json"
@@ -242,8 +252,10 @@ class GenomeIndex:
             n_ends=np.load(d / "n_ends.npy"),
             path=d,
         )
-        if (d / "sites_default").is_dir():
-            idx.tables[DEFAULT_SPEC] = SiteTables.load(d / "sites_default")
+        for name in meta.get("specs", {}):
+            if (d / f"sites_{name}").is_dir():
+                tables = SiteTables.load(d / f"sites_{name}")
+                idx.tables[tables.spec] = tables
         return idx
 
     # ------------------------------------------------------------------ access

@@ -7,6 +7,12 @@ k // 2 in one of the blocks (pigeonhole), so probing every key within k // 2 of 
 finds it; no heuristic prunes anything. Memory per site: table A keeps the start (4 or 8 bytes) and the code
 minus key A (4 bytes for spacers up to 16 + kk nt); table B keeps only the code minus key B (4 bytes), and
 sites found through B are mapped back to table A rows by their full code.
+
+One-bulge search (`search_guides(..., bulge=1)`) reuses this machinery unchanged: every spacer's bulge variants
+(one base deleted: RNA bulge, L - 1 nt; one base inserted, 4 bases x L - 1 positions: DNA bulge, L + 1 nt) are
+searched as plain spacers against the site tables of their own length (built and cached per length), mapped
+back to the spacer's alignment and de-duplicated per genomic site. Still exhaustive, at the cost of 3L - 2
+distinct insertions plus up to L - 2 deletions, ~72 plain searches per random 20-nt guide.
 """
 
 from __future__ import annotations
@@ -264,7 +270,8 @@ class OffTargetHit:
     comparable to spacer + PAM; with a 5' PAM (Cas12a) it is PAM + protospacer. `mismatch_positions` are
     0-based indices into the spacer (0 = its 5' end, PAM-distal for a 3' PAM). `pam` is the site's PAM
     ('' for a sequence search). `bulge` is '' (none), 'DNA' (an extra genome base; `bulge_position` = index of
-    that base in the protospacer) or 'RNA' (a spacer base with no genome partner, at `bulge_position`).
+    that base in the protospacer) or 'RNA' (a spacer base with no genome partner, at `bulge_position`); the
+    exact rules (allowed positions, de-duplication) are in `search_guides`.
     """
 
     query_index: int

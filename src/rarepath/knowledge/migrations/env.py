@@ -1,4 +1,8 @@
-"""Alembic environment: always driven programmatically with an open connection (no alembic.ini)."""
+"""Alembic environment: always driven programmatically with an open connection (no alembic.ini).
+
+Batch mode (copy-and-move table rebuilds) exists for SQLite's limited ALTER TABLE; PostgreSQL alters
+tables in place, so batch mode is switched on for SQLite connections only.
+"""
 
 from __future__ import annotations
 
@@ -8,13 +12,16 @@ from sqlalchemy import create_engine
 config = context.config
 connection = config.attributes.get("connection")
 
-if connection is not None:
-    context.configure(connection=connection, render_as_batch=True)
+
+def _run(conn) -> None:
+    context.configure(connection=conn, render_as_batch=conn.dialect.name == "sqlite")
     with context.begin_transaction():
         context.run_migrations()
+
+
+if connection is not None:
+    _run(connection)
 else:  # `alembic -x`-style use from a shell: take the URL from the config
     engine = create_engine(config.get_main_option("sqlalchemy.url"))
     with engine.begin() as conn:
-        context.configure(connection=conn, render_as_batch=True)
-        with context.begin_transaction():
-            context.run_migrations()
+        _run(conn)
