@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the test suite needs (WeasyPrint's Pango, fonts).
+# Installs the Debian packages the test suite needs (WeasyPrint's Pango, fonts; the PostgreSQL server that
+# tests/knowledge/test_kb_postgres.py starts privately: initdb/pg_ctl, run as the package's `postgres` user).
 # Idempotent: does nothing when everything is present; needs root (as CI is) otherwise.
 set -euo pipefail
 need=()
-for pkg in libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core; do
-  dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
+for pkg in libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core postgresql; do
+  # "installed", not merely known to dpkg (a removed package keeps a config-files entry)
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "ok installed" || need+=("$pkg")
 done
 if [ ${#need[@]} -eq 0 ]; then exit 0; fi
 if [ "$(id -u)" -ne 0 ]; then

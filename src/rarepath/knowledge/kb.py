@@ -72,27 +72,28 @@ def kb_location(target: str | Path | URL | None = None) -> Path | URL:
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import ArgumentError
 
-    text = target.strip() if isinstance(target, str) else target.render_as_string(hide_password=True)
+    raw = target.strip() if isinstance(target, str) else target
+    text = _hide_password(raw) if isinstance(raw, str) else raw.render_as_string(hide_password=True)
     try:
-        url = make_url(target.strip() if isinstance(target, str) else target)
+        url = make_url(raw)
     except (ArgumentError, ValueError) as err:
-        raise InputError(f"not a database URL ({err})", source=_hide_password(text), field="--db") from None
+        raise InputError(f"not a database URL ({err})", source=text, field="--db") from None
     backend = url.get_backend_name()
     if backend == "sqlite":
         if not url.database or url.database == ":memory:":
             raise InputError("an in-memory SQLite database cannot hold a knowledge base; give a file",
                              source=text, field="--db")
         return Path(url.database).expanduser()
+    shown = url.render_as_string(hide_password=True)
     if backend not in _SERVER_DRIVERS:
         raise InputError(f"unsupported database {backend!r}: give a SQLite file path or a postgresql:// URL",
-                         source=url.render_as_string(hide_password=True), field="--db")
+                         source=shown, field="--db")
     if "+" not in url.drivername:
         url = url.set(drivername=_SERVER_DRIVERS[backend])
     try:
         url.get_dialect()
     except ArgumentError as err:  # e.g. a misspelt driver after the '+'
-        raise InputError(f"unknown database driver ({_short(err)})", source=url.render_as_string(hide_password=True),
-                         field="--db") from None
+        raise InputError(f"unknown database driver ({_short(err)})", source=shown, field="--db") from None
     return url
 
 
@@ -322,12 +323,10 @@ class KnowledgeBase:
             engine.url.render_as_string(hide_password=True) if engine is not None else "")
         self._engine = engine
         self._conn: Connection | None = None
-        self._marker = "?"
         if engine is not None:
             self._conn = engine.connect()
             if not _is_sqlite(engine):  # reads never sit "idle in transaction" holding locks on the server
                 self._conn.execution_options(isolation_level="AUTOCOMMIT")
-                self._marker = "%s"
         self._sources: dict[str, SourceStatus] = {}
         if self._conn is not None:
             self._sources = {s.name: s for s in self._load_status()}
@@ -395,7 +394,7 @@ class KnowledgeBase:
             kb = cls(None, engine)
         except DBAPIError as err:
             engine.dispose()
-            raise _unusable(engine, err, "") from err
+            raise _unusable(engine, err, "run 'rarepath kb import --from DIR' again") from err
         cls._server_instances[key] = kb
         return kb
 
@@ -417,9 +416,7 @@ class KnowledgeBase:
         """Rows of `sql` (written with `?` markers) straight from the driver."""
         if self._conn is None:
             return []
-        if self._marker != "?":
-            sql = sql.replace("?", self._marker)
-        return list(self._conn.exec_driver_sql(sql, params).fetchall())
+        return list(self._conn.exec_driver_sql(_placeholders(self._conn.engine, sql), params).fetchall())
 
     def _memoised(self, kind: str, gene: str, compute: Callable[[], Any]) -> Any:
         key = (kind, gene)
