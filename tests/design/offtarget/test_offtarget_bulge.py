@@ -184,3 +184,17 @@ def test_index_with_bulge_tables_roundtrip(tmp_path) -> None:
     assert {(h.start, h.strand, h.bulge, h.mismatches) for h in got} >= {(300, "+", "DNA", 0), (900, "-", "RNA", 0)}
     plain = GenomeIndex.build(fa, tmp_path / "plain")  # without --bulges: only the 20-nt tables, as before
     assert [t.spacer_len for t in GenomeIndex.load(tmp_path / "plain").tables] == [20] and plain.path is not None
+
+
+@pytest.mark.slow
+def test_yeast_chromosomes_bulge_search_identical_to_bruteforce() -> None:
+    """Real sequence (repeats, low-complexity runs): two yeast chromosomes, guides taken from the genome."""
+    from conftest import shared_path
+
+    d = shared_path("genomes", "sacCer3")
+    idx = GenomeIndex.from_fasta([d / "chrI.fa", d / "chrIII.fa", d / "chrM.fa"])
+    chr1, chrm = idx.sequence("chrI"), idx.sequence("chrM")
+    guides = [chr1[30_000:30_020], chrm[40_000:40_020], "TTTTATTTTTTTAATTTTTT"]  # the last: AT-rich, many hits
+    got = search_guides(idx, guides, max_mismatches=4, bulge=1)
+    assert got == bruteforce_search(idx, guides, ("NGG", "NAG", "NGA"), 4, bulge=1)
+    assert len({h.query_index for h in got if h.bulge}) == 3 and sum(1 for h in got if h.bulge) > 50
