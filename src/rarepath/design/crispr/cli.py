@@ -21,6 +21,8 @@ def edit_command(
                                                 "for the genome-wide off-target search (default: index --reference)."),
     no_offtargets: bool = typer.Option(False, "--no-offtargets", help="Skip the off-target search."),
     max_mismatches: int = typer.Option(4, "--max-mismatches", min=0, max=5),
+    bulge: bool = typer.Option(False, "--bulge", help="Also search sites with one DNA or RNA bulge (counted "
+                               "separately; MIT/CFD are defined for unbulged sites only)."),
     tsv: Path | None = typer.Option(None, "--tsv", help="Write all designs as TSV."),
     json_out: Path | None = typer.Option(None, "--json", help="Write the typed design as JSON."),
     top: int = typer.Option(10, "--top", help="Rows of the ranked short list shown in the terminal."),
@@ -46,7 +48,7 @@ def edit_command(
             raise InputError("file not found", source=str(p), field=name)
     d = design_edit(reference, variant, goal=goal, nucleases=nucleases, annotation=annotation,
                     transcript=transcript, offtarget_index=index, offtarget_search=search,
-                    max_mismatches=max_mismatches)
+                    max_mismatches=max_mismatches, bulge=int(bulge))
     if no_offtargets:
         d.offtarget_scope = "not searched (--no-offtargets)"
     if tsv is not None:

@@ -94,7 +94,7 @@ def _cut_to_variant(ctx: EditContext, site: GuideSite) -> int:
 
 
 def design_nuclease_guides(ctx: EditContext, nucleases: list[Nuclease], *, index=None, search=None,
-                           max_mismatches: int = 4) -> tuple[list[NucleaseGuide], str]:
+                           max_mismatches: int = 4, bulge: int = 0) -> tuple[list[NucleaseGuide], str]:
     """Guides whose cut lies within HDR_WINDOW nt of the edit, with scores, off-targets and a donor."""
     e = ctx.edit_start
     out: list[NucleaseGuide] = []
@@ -108,9 +108,11 @@ def design_nuclease_guides(ctx: EditContext, nucleases: list[Nuclease], *, index
         summaries: list[OffTargetSummary | None] = [None] * len(sites)
         if index is not None and sites:
             own = [OnTargetLocation(ctx.locus.record_name, ctx.ref_index(s.start), s.strand) for s in sites]
-            scope = f"exhaustive, <= {max_mismatches} mismatches, PAMs per nuclease, in {ctx.locus.source}"
+            scope = (f"exhaustive, <= {max_mismatches} mismatches{' + 1 DNA/RNA bulge' if bulge else ''}, "
+                     f"PAMs per nuclease, in {ctx.locus.source}")
             summaries = search_offtargets(index, [s.spacer for s in sites], nuc, max_mismatches=max_mismatches,
-                                          own=own, scope=scope, search=search)  # type: ignore[assignment]
+                                          own=own, scope=scope, search=search,
+                                          bulge=bulge)  # type: ignore[assignment]
         for s, summ in zip(sites, summaries, strict=True):
             start, cut = _guide_location(ctx, s)
             out.append(NucleaseGuide(nuc.name, s.spacer, s.pam, s.strand, start, cut, _cut_to_variant(ctx, s),
@@ -184,7 +186,7 @@ def resolve_variant(reference: Path, variant: str, *, annotation: Path | None = 
 
 def design_edit(reference: Path, variant: str, *, goal: str = "correct", nucleases: str = DEFAULT_NUCLEASES,
                 annotation: Path | None = None, transcript: str | None = None, offtarget_index=None,
-                offtarget_search=None, max_mismatches: int = 4) -> EditDesign:
+                offtarget_search=None, max_mismatches: int = 4, bulge: int = 0) -> EditDesign:
     """All three kinds of designs for ``variant`` on ``reference`` (see module docstring)."""
     nucs = get_nucleases(nucleases)
     if not nucs:
@@ -194,7 +196,7 @@ def design_edit(reference: Path, variant: str, *, goal: str = "correct", nucleas
     if offtarget_index is None and offtarget_search is None and engine_available():
         offtarget_index = _index_for(Path(reference))
     nguides, scope = design_nuclease_guides(ctx, nucs, index=offtarget_index, search=offtarget_search,
-                                            max_mismatches=max_mismatches)
+                                            max_mismatches=max_mismatches, bulge=bulge)
     be, be_note = design_base_editing(ctx, nucs)
     pegs, pe_notes = design_prime_editing(ctx, nucs)
     frame_note = (f"CDS frame from {locus.frame.transcript} ({locus.frame.strand} strand)" if locus.frame

@@ -46,6 +46,7 @@ class OffTargetSummary:
     cfd_specificity: float | None
     scope: str
     own_site_found: bool
+    bulged: int = 0  # sites with one DNA/RNA bulge (searched only on request; not in MIT/CFD, defined unbulged)
 
     @property
     def total(self) -> int:
@@ -70,11 +71,17 @@ def summarize_hits(spacer: str, hits: Iterable[HitLike], nuclease: Nuclease, *, 
     mit_hits: list[float] = []
     cfd_hits: list[float] = []
     own_found = False
+    bulged = 0
     ngg = nuclease.name in ("SpCas9",) and nuclease.pam_side == "3prime"
     mit_ok = nuclease.pam_side == "3prime" and nuclease.spacer_length >= 20
     for h in hits:
-        if (own is not None and not own_found and h.chrom == own.chrom and h.strand == own.strand
-                and abs(h.start - own.start) <= 3):
+        at_own = (own is not None and h.chrom == own.chrom and h.strand == own.strand
+                  and abs(h.start - own.start) <= 3)
+        if getattr(h, "bulge", ""):
+            if not at_own and h.mismatches <= max_mismatches:  # a bulged alignment of the guide's own site is not
+                bulged += 1                                    # an off-target
+            continue
+        if at_own and not own_found:
             own_found = True
             continue
         if h.mismatches > max_mismatches:
@@ -93,7 +100,7 @@ def summarize_hits(spacer: str, hits: Iterable[HitLike], nuclease: Nuclease, *, 
         if ngg and len(proto) == 20:
             cfd_hits.append(cfd_score(spacer, proto + pam))
     return OffTargetSummary(tuple(counts), mit_specificity(mit_hits) if mit_ok else None,
-                            cfd_specificity(cfd_hits) if ngg else None, scope, own_found)
+                            cfd_specificity(cfd_hits) if ngg else None, scope, own_found, bulged)
 
 
 def engine_available() -> bool:
@@ -107,7 +114,7 @@ def engine_available() -> bool:
 
 def search_offtargets(index, spacers: Sequence[str], nuclease: Nuclease, *, max_mismatches: int = 4,
                       own: Sequence[OnTargetLocation | None] | None = None, scope: str = "",
-                      search=None) -> list[OffTargetSummary]:
+                      search=None, bulge: int = 0) -> list[OffTargetSummary]:
     """Search ``spacers`` of one nuclease in ``index`` and summarise per guide.
 
     ``search`` defaults to ``rarepath.design.offtarget.search_guides``; tests may pass a brute-force stand-in
@@ -118,7 +125,7 @@ def search_offtargets(index, spacers: Sequence[str], nuclease: Nuclease, *, max_
     if not spacers:
         return []
     hits = search(index, list(spacers), pams=tuple(nuclease.offtarget_pams), max_mismatches=max_mismatches,
-                  pam_side=nuclease.pam_side, bulge=0)
+                  pam_side=nuclease.pam_side, bulge=bulge)
     per: list[list] = [[] for _ in spacers]
     for h in hits:
         per[h.query_index].append(h)

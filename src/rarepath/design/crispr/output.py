@@ -8,8 +8,8 @@ from pathlib import Path
 from .design import EditDesign
 
 COLUMNS = ["method", "rank", "editor", "nuclease", "spacer", "pam", "strand", "start_position", "cut_or_nick",
-           "cut_to_variant", "ontarget_rs1", "ontarget_best", "offtargets_0_1_2_3_4mm", "mit_specificity",
-           "cfd_specificity", "target_position", "target_weight", "bystanders", "precise_fraction", "pbs", "rtt",
+           "cut_to_variant", "ontarget_rs1", "ontarget_best", "offtargets_0_1_2_3_4mm", "offtargets_bulged",
+           "mit_specificity", "cfd_specificity", "target_position", "target_weight", "bystanders", "precise_fraction", "pbs", "rtt",
            "extension", "pbs_tm", "pam_disrupted", "nicking_guide", "donor", "donor_strand", "blocking", "flags"]
 
 
@@ -48,6 +48,7 @@ def design_rows(d: EditDesign) -> list[dict[str, str]]:
                          start_position=g.start_position, cut_or_nick=g.cut_position, cut_to_variant=g.cut_to_variant,
                          ontarget_rs1=g.ontarget_rs1, ontarget_best=g.ontarget_best,
                          offtargets_0_1_2_3_4mm=o.counts_text() if o else "",
+                         offtargets_bulged=o.bulged if o else "",
                          mit_specificity=round(o.mit_specificity, 1) if o and o.mit_specificity is not None else None,
                          cfd_specificity=round(o.cfd_specificity, 1) if o and o.cfd_specificity is not None else None,
                          donor=g.donor.sequence, donor_strand=g.donor.strand, blocking=g.donor.note))
