@@ -1,4 +1,4 @@
-"""load_case on YAML, VCF and phenopacket files; one test per malformed input, each a one-line located error."""
+"""load_case on YAML, VCF and phenopacket files; one case per malformed input, each a one-line located error."""
 
 from __future__ import annotations
 
@@ -110,99 +110,59 @@ def test_case_from_options():
     assert cf.disease_labels == ("Cystic fibrosis",)
 
 
-# --- malformed inputs: one test each -----------------------------------------------------------
-def test_broken_json(tmp_path):
-    p = write(tmp_path, "broken.json", '{"id": "x", "subject": {')
-    with pytest.raises(InputError) as err:
-        load_case(p)
-    assert_one_line(err, str(p), "JSON", "not a valid Phenopacket")
+# --- malformed inputs: one case each -----------------------------------------------------------
+BAD_SCHEMA = dict(MINIMAL_PHENOPACKET, subject={"id": "p1", "sex": "BANANA"})
+BAD_HPO = dict(MINIMAL_PHENOPACKET, phenotypicFeatures=[{"type": {"id": "HP:9999999", "label": "?"}}])
 
 
-def test_phenopacket_schema_error(tmp_path):
-    bad = dict(MINIMAL_PHENOPACKET, subject={"id": "p1", "sex": "BANANA"})
-    p = write(tmp_path, "schema.json", json.dumps(bad))
-    with pytest.raises(InputError) as err:
-        load_case(p)
-    assert_one_line(err, str(p), "phenopacket schema", "BANANA")
+@pytest.mark.parametrize(
+    ("name", "text", "options", "error", "field", "words"),
+    [
+        pytest.param("broken.json", '{"id": "x", "subject": {', {}, InputError, "JSON", "not a valid Phenopacket",
+                     id="broken_json"),
+        pytest.param("schema.json", json.dumps(BAD_SCHEMA), {}, InputError, "phenopacket schema", "BANANA",
+                     id="phenopacket_schema_error"),
+        pytest.param("bad.vcf", "##fileformat=VCFv4.2\nchr1\t100\t.\tA\tG\t.\t.\t.\tGT\t0/1\n", {"gene": "DMD"},
+                     InputError, "header", "bad VCF header", id="vcf_bad_header"),
+        pytest.param("junk.vcf", "hello\nworld\n", {"gene": "DMD"}, InputError, "header", "##fileformat",
+                     id="vcf_not_a_vcf"),
+        pytest.param("c.yaml", "gene: DMD\nvariants: [deletion of exon 52]\nhpo: [HP:0003560, HP:9999999]\n", {},
+                     InputError, "hpo", "unknown HPO term 'HP:9999999'", id="unknown_hpo_term_in_yaml"),
+        pytest.param("p.json", json.dumps(BAD_HPO), {}, InputError, "phenotypicFeatures", "HP:9999999",
+                     id="unknown_hpo_term_in_phenopacket"),
+        pytest.param("g.yaml", "gene: NOTAGENE1\nvariants: [missense]\n", {}, UnknownGeneError, "gene", "NOTAGENE1",
+                     id="unknown_gene_symbol_in_yaml"),
+        pytest.param("a.yaml", "gene: DMD\nvariants: [deletion of exon 52]\npatient: 'age=-2; sex=male'\n", {},
+                     InputError, "patient.age", "impossible age", id="impossible_age_in_yaml"),
+        pytest.param("k.yaml", "gene: DMD\nvariantz: [x]\n", {}, InputError, "variantz", "unknown key",
+                     id="unknown_yaml_key"),
+        pytest.param("y.yaml", "gene: [DMD\n", {}, InputError, None, "not valid YAML", id="bad_yaml"),
+        pytest.param("v.yaml", "gene: DMD\nvariants: [deletion of exon 52, banana]\n", {}, InputError,
+                     "variants[1]", "banana", id="unparseable_variant_in_yaml"),
+    ],
+)
+def test_malformed_case_file(tmp_path, name, text, options, error, field, words):
+    p = write(tmp_path, name, text)
+    with pytest.raises(error) as err:
+        load_case(p, **options)
+    assert_one_line(err, str(p), field, words)
 
 
-def test_vcf_bad_header(tmp_path):
-    p = write(tmp_path, "bad.vcf", "##fileformat=VCFv4.2\nchr1\t100\t.\tA\tG\t.\t.\t.\tGT\t0/1\n")
-    with pytest.raises(InputError) as err:
-        load_case(p, gene="DMD")
-    assert_one_line(err, str(p), "header", "bad VCF header")
-
-
-def test_vcf_not_a_vcf(tmp_path):
-    p = write(tmp_path, "junk.vcf", "hello\nworld\n")
-    with pytest.raises(InputError) as err:
-        load_case(p, gene="DMD")
-    assert_one_line(err, str(p), "header", "##fileformat")
-
-
-def test_unknown_hpo_term_in_yaml(tmp_path):
-    p = write(tmp_path, "c.yaml", "gene: DMD\nvariants: [deletion of exon 52]\nhpo: [HP:0003560, HP:9999999]\n")
-    with pytest.raises(InputError) as err:
-        load_case(p)
-    assert_one_line(err, str(p), "hpo", "unknown HPO term 'HP:9999999'")
-
-
-def test_unknown_hpo_term_option():
-    with pytest.raises(InputError) as err:
-        case_from_options("DMD", None, None, None, hpo=["HP:9999999"])
-    assert_one_line(err, "--hpo", "hpo", "HP:9999999")
-
-
-def test_unknown_hpo_term_in_phenopacket(tmp_path):
-    bad = dict(MINIMAL_PHENOPACKET, phenotypicFeatures=[{"type": {"id": "HP:9999999", "label": "?"}}])
-    p = write(tmp_path, "p.json", json.dumps(bad))
-    with pytest.raises(InputError) as err:
-        load_case(p)
-    assert_one_line(err, str(p), "phenotypicFeatures", "HP:9999999")
-
-
-def test_unknown_gene_symbol_option():
-    with pytest.raises(UnknownGeneError) as err:
-        case_from_options("NOTAGENE1", "missense", "heterozygous", None)
-    assert_one_line(err, "--gene", "gene", "unknown gene symbol 'NOTAGENE1'")
-
-
-def test_unknown_gene_symbol_in_yaml(tmp_path):
-    p = write(tmp_path, "g.yaml", "gene: NOTAGENE1\nvariants: [missense]\n")
-    with pytest.raises(UnknownGeneError) as err:
-        load_case(p)
-    assert_one_line(err, str(p), "gene", "NOTAGENE1")
-
-
-def test_impossible_age_in_yaml(tmp_path):
-    p = write(tmp_path, "a.yaml", "gene: DMD\nvariants: [deletion of exon 52]\npatient: 'age=-2; sex=male'\n")
-    with pytest.raises(InputError) as err:
-        load_case(p)
-    assert_one_line(err, str(p), "patient.age", "impossible age")
-
-
-def test_impossible_age_option():
-    with pytest.raises(InputError) as err:
-        case_from_options("DMD", None, None, "age=150")
-    assert_one_line(err, "--patient", "patient.age", "impossible age")
-
-
-def test_unknown_yaml_key_and_bad_yaml(tmp_path):
-    p = write(tmp_path, "k.yaml", "gene: DMD\nvariantz: [x]\n")
-    with pytest.raises(InputError) as err:
-        load_case(p)
-    assert_one_line(err, str(p), "variantz", "unknown key")
-    q = write(tmp_path, "y.yaml", "gene: [DMD\n")
-    with pytest.raises(InputError) as err:
-        load_case(q)
-    assert_one_line(err, str(q), None, "not valid YAML")
-
-
-def test_unparseable_variant_in_yaml(tmp_path):
-    p = write(tmp_path, "v.yaml", "gene: DMD\nvariants: [deletion of exon 52, banana]\n")
-    with pytest.raises(InputError) as err:
-        load_case(p)
-    assert_one_line(err, str(p), "variants[1]", "banana")
+@pytest.mark.parametrize(
+    ("args", "options", "error", "source", "field", "words"),
+    [
+        pytest.param(("DMD", None, None, None), {"hpo": ["HP:9999999"]}, InputError, "--hpo", "hpo", "HP:9999999",
+                     id="unknown_hpo_term"),
+        pytest.param(("NOTAGENE1", "missense", "heterozygous", None), {}, UnknownGeneError, "--gene", "gene",
+                     "unknown gene symbol 'NOTAGENE1'", id="unknown_gene_symbol"),
+        pytest.param(("DMD", None, None, "age=150"), {}, InputError, "--patient", "patient.age", "impossible age",
+                     id="impossible_age"),
+    ],
+)
+def test_malformed_option(args, options, error, source, field, words):
+    with pytest.raises(error) as err:
+        case_from_options(*args, **options)
+    assert_one_line(err, source, field, words)
 
 
 def test_unknown_file_type_and_missing(tmp_path):

@@ -1,7 +1,8 @@
 """The knowledge base on a real PostgreSQL server, started for this session (see tests/pg_server.py).
 
 Without the server binaries the tests skip with the reason; under CI (CI=true) they fail instead, so
-the PostgreSQL path cannot silently go untested.
+the PostgreSQL path cannot silently go untested. Tests taking `new_kb` run on SQLite as well: re-import,
+rejection of a malformed file and rollback must behave the same on both back-ends.
 """
 
 from __future__ import annotations
@@ -83,6 +84,14 @@ def _release_dir(tmp_path: Path, *parts: tuple[str, ...]) -> Path:
         dst.parent.mkdir(parents=True, exist_ok=True)
         dst.symlink_to(shared_path(*rel))
     return root
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def new_kb(request: pytest.FixtureRequest, tmp_path: Path) -> str | Path:
+    """An empty knowledge-base location on each back-end (PostgreSQL: a fresh database per test)."""
+    if request.param == "sqlite":
+        return tmp_path / "kb.sqlite"
+    return request.getfixturevalue("pg_server").create_database(f"kb_{request.node.originalname[5:]}")
 
 
 @pytest.fixture(scope="module")
@@ -179,16 +188,15 @@ def test_schema_is_at_the_alembic_head(pg_server) -> None:
     engine.dispose()
 
 
-def test_reimport_is_idempotent(pg_server, tmp_path: Path) -> None:
-    url = pg_server.create_database("kb_reimport")
+def test_reimport_is_idempotent(new_kb: str | Path, tmp_path: Path) -> None:
     root = _release_dir(tmp_path, EXAC)
-    first = import_directory(root, url)
-    second = import_directory(root, url)
+    first = import_directory(root, new_kb)
+    second = import_directory(root, new_kb)
     assert [o.imported.row_count for o in first if o.imported] == [18225]
     assert [o.imported.row_count for o in second if o.imported] == [18225]
-    counts = _count_by_source(url)
+    counts = _count_by_source(new_kb)
     assert counts == {("cds_length", "exac_cds_length"): 18225, ("sources", "*"): 1}
-    assert KnowledgeBase.open(url).cds_length("SMN1") == 885
+    assert KnowledgeBase.open(new_kb).cds_length("SMN1") == 885
 
 
 def test_reopen_sees_a_new_import_and_reuses_an_unchanged_one(pg_server, tmp_path: Path) -> None:
@@ -202,33 +210,33 @@ def test_reopen_sees_a_new_import_and_reuses_an_unchanged_one(pg_server, tmp_pat
     assert again is not kb and again.dosage("MECP2").hi_score == 3 and again.cds_length("SMN1") == 885
 
 
-def test_malformed_file_keeps_the_previous_import(pg_server, tmp_path: Path) -> None:
-    url = pg_server.create_database("kb_malformed")
-    import_directory(_release_dir(tmp_path, EXAC), url)
-    before = KnowledgeBase.open(url).status()
+def test_malformed_file_keeps_the_previous_import(new_kb: str | Path, tmp_path: Path) -> None:
+    import_directory(_release_dir(tmp_path, EXAC), new_kb)
+    before = KnowledgeBase.open(new_kb).status()[0]
     bad = tmp_path / "bad"
     bad.mkdir()
-    (bad / "exac_r03_cds_length.tsv").write_text("gene\tcds_length_bp\nSMN1\t885\nDMD\televen\n")
-    with pytest.raises(InputError, match=r"exac_r03_cds_length.tsv:3.*cds_length_bp"):
-        import_directory(bad, url)
-    kb = KnowledgeBase.open(url)
-    assert kb.status() == before and kb.cds_length("DMD") == 11058
-    assert _count_by_source(url)["cds_length", "exac_cds_length"] == 18225
+    (bad / "exac_r03_cds_length.tsv").write_text("gene\tcds_length_bp\nSMN1\t885\nDMD\televen\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"exac_r03_cds_length.tsv:3.*cds_length_bp") as err:
+        import_directory(bad, new_kb)
+    line = err.value.one_line()
+    assert "exac_r03_cds_length.tsv:3" in line and "cds_length_bp" in line and "'eleven'" in line
+    kb = KnowledgeBase.open(new_kb)
+    assert kb.status() == [before] and kb.cds_length("DMD") == 11058
+    assert _count_by_source(new_kb)["cds_length", "exac_cds_length"] == 18225
 
 
-def test_a_failing_write_is_rolled_back(pg_server, tmp_path: Path) -> None:
-    url = pg_server.create_database("kb_rollback")
-    import_directory(_release_dir(tmp_path, EXAC), url)
-    engine = create_or_upgrade(url)
+def test_a_failing_write_is_rolled_back(new_kb: str | Path, tmp_path: Path) -> None:
+    import_directory(_release_dir(tmp_path, EXAC), new_kb)
+    engine = create_or_upgrade(new_kb)
     broken = ParsedSource("exac_cds_length", "ExAC", "r9", "x.tsv", "0" * 64, "l", "c",
                           {"cds_length": [{"gene": "SMN1", "cds_length_bp": 1, "protein_length_aa": 0},
                                           {"gene": None, "cds_length_bp": 2, "protein_length_aa": 0}]})
     with pytest.raises(KnowledgeError, match="rolled back"):
         write_source(engine, broken)
     engine.dispose()
-    kb = KnowledgeBase.open(url)
+    kb = KnowledgeBase.open(new_kb)
     assert kb.cds_length("SMN1") == 885 and kb.status()[0].version == "r0.3"
-    assert _count_by_source(url)["cds_length", "exac_cds_length"] == 18225
+    assert _count_by_source(new_kb)["cds_length", "exac_cds_length"] == 18225
 
 
 def test_url_forms_and_the_environment_default(pg_server, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

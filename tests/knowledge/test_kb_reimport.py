@@ -1,4 +1,5 @@
-"""Re-import, rollback of failed imports, malformed files, the empty KB and the `rarepath kb` CLI."""
+"""Malformed files, the empty KB and the `rarepath kb` CLI (re-import and rollback, on SQLite and PostgreSQL
+alike, are in test_kb_postgres.py)."""
 
 from __future__ import annotations
 
@@ -11,8 +12,8 @@ import pytest
 from conftest import shared_path
 from rarepath.cli import main
 from rarepath.errors import InputError, KnowledgeError
-from rarepath.knowledge.importers import ParsedSource, clingen, drugcentral, g2p, gnomad
-from rarepath.knowledge.kb import KnowledgeBase, create_or_upgrade, import_directory, write_source
+from rarepath.knowledge.importers import clingen, drugcentral, g2p, gnomad
+from rarepath.knowledge.kb import KnowledgeBase, import_directory
 
 
 def _release_dir(tmp_path: Path, *parts: tuple[str, ...]) -> Path:
@@ -34,48 +35,6 @@ def _write(path: Path, text: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
     return path
-
-
-def test_reimport_is_idempotent(tmp_path: Path) -> None:
-    root = _release_dir(tmp_path, EXAC)
-    db = tmp_path / "kb.sqlite"
-    first = import_directory(root, db)
-    second = import_directory(root, db)
-    assert [o.imported.row_count for o in first if o.imported] == [18225]
-    assert [o.imported.row_count for o in second if o.imported] == [18225]
-    with sqlite3.connect(db) as con:
-        assert con.execute("SELECT count(*) FROM cds_length").fetchone()[0] == 18225
-        assert con.execute("SELECT count(*) FROM sources").fetchone()[0] == 1
-    assert KnowledgeBase.open(db).cds_length("SMN1") == 885
-
-
-def test_malformed_file_keeps_the_previous_import(tmp_path: Path) -> None:
-    db = tmp_path / "kb.sqlite"
-    import_directory(_release_dir(tmp_path, EXAC), db)
-    before = KnowledgeBase.open(db).status()[0]
-    bad = tmp_path / "bad"
-    _write(bad / "exac_r03_cds_length.tsv", "gene\tcds_length_bp\nSMN1\t885\nDMD\televen\n")
-    with pytest.raises(InputError) as err:
-        import_directory(bad, db)
-    line = err.value.one_line()
-    assert "exac_r03_cds_length.tsv:3" in line and "cds_length_bp" in line and "'eleven'" in line
-    kb = KnowledgeBase.open(db)
-    assert kb.status() == [before]
-    assert kb.cds_length("DMD") == 11058
-
-
-def test_a_failing_write_is_rolled_back(tmp_path: Path) -> None:
-    db = tmp_path / "kb.sqlite"
-    import_directory(_release_dir(tmp_path, EXAC), db)
-    engine = create_or_upgrade(db)
-    broken = ParsedSource("exac_cds_length", "ExAC", "r9", "x.tsv", "0" * 64, "l", "c",
-                          {"cds_length": [{"gene": "SMN1", "cds_length_bp": 1, "protein_length_aa": 0},
-                                          {"gene": None, "cds_length_bp": 2, "protein_length_aa": 0}]})
-    with pytest.raises(KnowledgeError, match="rolled back"):
-        write_source(engine, broken)
-    engine.dispose()
-    kb = KnowledgeBase.open(db)
-    assert kb.cds_length("SMN1") == 885 and kb.status()[0].version == "r0.3"
 
 
 @pytest.mark.parametrize(

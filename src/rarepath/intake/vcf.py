@@ -119,19 +119,27 @@ def _info_format(vcf: Any, tag: str) -> list[str] | None:
     return [c.strip() for c in m.group(1).split("|")]
 
 
+def _described(value: Any, fmt: list[str], columns: tuple[str, str, str, str]) -> list[Annotation]:
+    """Annotations from an INFO field (ANN, CSQ) whose `|`-separated layout the header describes;
+    `columns` names the gene, consequence, HGVS c. and HGVS p. columns (lower case) in that layout."""
+    idx = {name.lower(): i for i, name in enumerate(fmt)}
+    out: list[Annotation] = []
+    for entry in str(value).split(","):
+        f = entry.split("|")
+
+        def col(name: str, f: list[str] = f) -> str:
+            i = idx.get(name)
+            return f[i] if i is not None and i < len(f) else ""
+
+        out.append(Annotation(*(col(name) for name in columns)))
+    return out
+
+
 def _annotations(rec: Any, ann_fmt: list[str] | None, csq_fmt: list[str] | None) -> list[Annotation]:
     out: list[Annotation] = []
     ann = rec.INFO.get("ANN")
     if ann and ann_fmt:
-        idx = {name.lower(): i for i, name in enumerate(ann_fmt)}
-        for entry in str(ann).split(","):
-            f = entry.split("|")
-
-            def col(name: str, f: list[str] = f) -> str:
-                i = idx.get(name)
-                return f[i] if i is not None and i < len(f) else ""
-
-            out.append(Annotation(col("gene_name"), col("annotation"), col("hgvs.c"), col("hgvs.p")))
+        out.extend(_described(ann, ann_fmt, ("gene_name", "annotation", "hgvs.c", "hgvs.p")))
     elif ann:  # SnpEff standard order without a described header
         for entry in str(ann).split(","):
             f = entry.split("|")
@@ -139,15 +147,7 @@ def _annotations(rec: Any, ann_fmt: list[str] | None, csq_fmt: list[str] | None)
                 out.append(Annotation(f[3], f[1], f[9] if len(f) > 9 else "", f[10] if len(f) > 10 else ""))
     csq = rec.INFO.get("CSQ")
     if csq and csq_fmt:
-        idx = {name.lower(): i for i, name in enumerate(csq_fmt)}
-        for entry in str(csq).split(","):
-            f = entry.split("|")
-
-            def col(name: str, f: list[str] = f) -> str:
-                i = idx.get(name)
-                return f[i] if i is not None and i < len(f) else ""
-
-            out.append(Annotation(col("symbol"), col("consequence"), col("hgvsc"), col("hgvsp")))
+        out.extend(_described(csq, csq_fmt, ("symbol", "consequence", "hgvsc", "hgvsp")))
     geneinfo = rec.INFO.get("GENEINFO")
     if geneinfo and not out:
         for part in str(geneinfo).split("|"):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from rarepath.design.aso.amenability import (
     LEVELS,
     STRATEGIES,
@@ -28,11 +30,6 @@ def test_dmd_deletion_exon_skipping_eligible_and_knockdown_not():
     assert c["knockdown"].level == "not_eligible"
     assert c["allele_selective_knockdown"].level == "not_eligible"
     assert c["splice_correction"].level == "not_eligible"
-
-
-def test_in_frame_deletion_not_eligible_for_skipping():
-    v = Variant("del 45-47", "DMD", VariantKind.EXON_DELETION, exons=(45, 47))
-    assert _calls("DMD", v, Mechanism.LOSS_OF_FUNCTION, Zygosity.HEMIZYGOUS)["exon_skipping"].level == "not_eligible"
 
 
 def test_nonsense_in_in_frame_rod_exon_likely_eligible():
@@ -65,28 +62,38 @@ def test_dominant_negative_prefers_allele_selective():
     assert c["allele_selective_knockdown"].level == "likely_eligible"
 
 
-def test_upregulation_targets_from_table():
-    scn = Variant("c.100C>T", "SCN1A", VariantKind.NONSENSE, hgvs_c="c.100C>T")
-    c = _calls("SCN1A", scn, Mechanism.HAPLOINSUFFICIENCY, Zygosity.HETEROZYGOUS)
-    assert c["upregulation"].level == "likely_eligible"
-    assert any("20N" in r.detail for r in c["upregulation"].reasons)
-    smn = Variant("SMN1 deletion", "SMN1", VariantKind.GENE_DELETION)
-    s = _calls("SMN1", smn, Mechanism.LOSS_OF_FUNCTION, Zygosity.HOMOZYGOUS)
-    assert s["upregulation"].level == "eligible"  # SMN2 paralogue, approved nusinersen
-    assert any("nusinersen" in r.detail for r in s["upregulation"].reasons)
-    none = _calls("PCCB", Variant("x", "PCCB", VariantKind.NONSENSE, hgvs_c="c.10C>T"),
-                  Mechanism.LOSS_OF_FUNCTION, Zygosity.HOMOZYGOUS)
-    assert none["upregulation"].level == "unable_to_assess"
+@pytest.mark.parametrize(
+    ("variant", "mechanism", "zygosity", "strategy", "level", "reason"),
+    [
+        pytest.param(Variant("del 45-47", "DMD", VariantKind.EXON_DELETION, exons=(45, 47)),
+                     Mechanism.LOSS_OF_FUNCTION, Zygosity.HEMIZYGOUS, "exon_skipping", "not_eligible", None,
+                     id="in_frame_deletion_not_eligible_for_skipping"),
+        # upregulation targets come from the curated table
+        pytest.param(Variant("c.100C>T", "SCN1A", VariantKind.NONSENSE, hgvs_c="c.100C>T"),
+                     Mechanism.HAPLOINSUFFICIENCY, Zygosity.HETEROZYGOUS, "upregulation", "likely_eligible", "20N",
+                     id="upregulation_scn1a"),
+        pytest.param(Variant("SMN1 deletion", "SMN1", VariantKind.GENE_DELETION),  # SMN2 paralogue, nusinersen
+                     Mechanism.LOSS_OF_FUNCTION, Zygosity.HOMOZYGOUS, "upregulation", "eligible", "nusinersen",
+                     id="upregulation_smn1"),
+        pytest.param(Variant("x", "PCCB", VariantKind.NONSENSE, hgvs_c="c.10C>T"),
+                     Mechanism.LOSS_OF_FUNCTION, Zygosity.HOMOZYGOUS, "upregulation", "unable_to_assess", None,
+                     id="upregulation_not_in_table"),
+        pytest.param(Variant("deep", "MFSD8", VariantKind.DEEP_INTRONIC, hgvs_c="c.1102+2000A>G"),
+                     Mechanism.LOSS_OF_FUNCTION, Zygosity.COMPOUND_HETEROZYGOUS, "splice_correction",
+                     "likely_eligible", "intrathecal", id="splice_deep_intronic"),
+        pytest.param(Variant("canon", "MFSD8", VariantKind.SPLICE, hgvs_c="c.1102+1G>A"),
+                     Mechanism.LOSS_OF_FUNCTION, Zygosity.HOMOZYGOUS, "splice_correction", "unlikely_eligible", None,
+                     id="splice_canonical"),
+    ],
+)
+def test_one_strategy_level_and_reason(variant, mechanism, zygosity, strategy, level, reason):
+    call = _calls(variant.gene, variant, mechanism, zygosity)[strategy]
+    assert call.level == level
+    if reason is not None:
+        assert any(reason in r.detail for r in call.reasons)
 
 
-def test_splice_variants():
-    deep = Variant("deep", "MFSD8", VariantKind.DEEP_INTRONIC, hgvs_c="c.1102+2000A>G")
-    c = _calls("MFSD8", deep, Mechanism.LOSS_OF_FUNCTION, Zygosity.COMPOUND_HETEROZYGOUS)
-    assert c["splice_correction"].level == "likely_eligible"
-    assert any("intrathecal" in r.detail for r in c["splice_correction"].reasons)
-    canon = Variant("canon", "MFSD8", VariantKind.SPLICE, hgvs_c="c.1102+1G>A")
-    assert _calls("MFSD8", canon, Mechanism.LOSS_OF_FUNCTION,
-                  Zygosity.HOMOZYGOUS)["splice_correction"].level == "unlikely_eligible"
+def test_parse_c_position_intronic_offset():
     assert parse_c_position("c.1102+5G>A") == (1102, 5, "")
 
 

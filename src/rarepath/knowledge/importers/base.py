@@ -1,4 +1,4 @@
-"""Shared pieces of the importers: the parsed-source record, file helpers and located parse errors.
+"""Shared pieces of the importers: the parsed-source record, file and row readers, located parse errors.
 
 Importers are pure parsers (file -> `ParsedSource`); writing happens in one transaction elsewhere, so a
 malformed file is rejected before any row of the previous import is touched.
@@ -6,13 +6,15 @@ malformed file is rejected before any row of the previous import is touched.
 
 from __future__ import annotations
 
+import csv
 import gzip
 import hashlib
 import io
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, TypeVar
 
 from rarepath.errors import InputError
 
@@ -21,6 +23,8 @@ DATA_TABLES = ("hgnc_symbol", "gene_constraint", "dosage_sensitivity", "g2p_reco
                "drug_target", "gene_list", "mane_transcript")
 
 MISSING = frozenset({"", "NA", "N/A", "nan", "NaN", "None", "null", "."})
+
+_Record = TypeVar("_Record")
 
 
 @dataclass
@@ -74,6 +78,85 @@ def text_lines(path: Path) -> Iterator[tuple[int, str]]:
 
 def where(path: Path, lineno: int) -> str:
     return f"{path}:{lineno}"
+
+
+def header_of(path: Path, records: Iterator[_Record], kind: str = "table") -> _Record:
+    """The first record of a table (its header line); an empty file or an unreadable header is an InputError."""
+    try:
+        return next(records)
+    except StopIteration:
+        raise InputError("empty file", source=str(path)) from None
+    except csv.Error as err:  # e.g. a header field over the csv module's size limit
+        raise InputError(f"bad {kind} header ({err})", source=where(path, 1)) from None
+
+
+def check_width(path: Path, lineno: int, fields: list[str], header: list[str], separator: str) -> None:
+    """A data row must have as many fields as the header (`separator` names them: tab, comma)."""
+    if len(fields) != len(header):
+        raise InputError(f"expected {len(header)} {separator}-separated fields, found {len(fields)}",
+                         source=where(path, lineno))
+
+
+def tsv_rows(path: Path, lines: Iterator[tuple[int, str]], header: list[str],
+             skip_comments: bool = False) -> Iterator[tuple[int, list[str]]]:
+    """(line number, fields) of each data line after the header; blank lines (and `#` lines with
+    `skip_comments`) are passed over, a line of another width than the header is a located error."""
+    for lineno, line in lines:
+        if not line.strip() or (skip_comments and line.startswith("#")):
+            continue
+        fields = line.split("\t")
+        check_width(path, lineno, fields, header, "tab")
+        yield lineno, fields
+
+
+def csv_rows(path: Path, reader: Any, header: list[str], separator: str,
+             bad_quoting: str) -> Iterator[tuple[int, list[str]]]:
+    """(line number, fields) of each non-blank record of a `csv.reader` after the header; a quoting
+    error (`bad_quoting (...)`) or a record of another width than the header is a located error."""
+    while True:
+        try:
+            fields = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as err:
+            raise InputError(f"{bad_quoting} ({err})", source=where(path, reader.line_num)) from None
+        if any(f.strip() for f in fields):
+            check_width(path, reader.line_num, fields, header, separator)
+            yield reader.line_num, fields
+
+
+def cell_getter(fields: list[str], col: dict[str, int]) -> Callable[[str], str | None]:
+    """`get(column)`: that cell of the row as text, None when it is missing or the file lacks the column."""
+
+    def get(column: str) -> str | None:
+        i = col.get(column)
+        return opt_text(fields[i]) if i is not None else None
+
+    return get
+
+
+def require_gene(gene: str | None, path: Path, lineno: int, column: str) -> str:
+    """The row's gene symbol; an empty one is a located error, never a row without a gene."""
+    if not gene:
+        raise InputError("empty gene symbol", source=where(path, lineno), field=column)
+    return gene
+
+
+def symbol_list(path: Path) -> list[str]:
+    """The distinct symbols of a one-symbol-per-line file (no header), in file order."""
+    symbols: list[str] = []
+    seen: set[str] = set()
+    for lineno, line in text_lines(path):
+        symbol = line.strip()
+        if not symbol:
+            continue
+        if "\t" in symbol or " " in symbol:
+            raise InputError(f"expected one gene symbol per line, found {symbol[:40]!r}",
+                             source=where(path, lineno))
+        if symbol not in seen:
+            seen.add(symbol)
+            symbols.append(symbol)
+    return symbols
 
 
 def require_columns(path: Path, lineno: int, header: list[str], needed: tuple[str, ...]) -> dict[str, int]:

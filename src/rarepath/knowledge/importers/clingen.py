@@ -13,11 +13,13 @@ from pathlib import Path
 from rarepath.errors import InputError
 from rarepath.knowledge.importers.base import (
     ParsedSource,
-    opt_text,
+    cell_getter,
     require_columns,
+    require_gene,
     require_rows,
     sha256_file,
     text_lines,
+    tsv_rows,
     where,
 )
 
@@ -54,31 +56,22 @@ def parse(path: Path) -> ParsedSource:
     version = "unknown date"
     rows: list[dict[str, object]] = []
     seen: set[str] = set()
-    for lineno, line in text_lines(path):
-        if header is None:
-            if not line.startswith("#"):
-                raise InputError(f"expected a '#{GENE}' header line before the data", source=where(path, lineno))
-            date = _DATE.match(line)
-            if date:
-                version = date.group(1).replace(",", ", ").replace("  ", " ")
-            if line.lstrip("#").startswith(GENE):
-                header = line.lstrip("#").split("\t")
-                col = require_columns(path, lineno, header, COLUMNS)
-            continue
-        if not line.strip() or line.startswith("#"):
-            continue
-        fields = line.split("\t")
-        if len(fields) != len(header):
-            raise InputError(f"expected {len(header)} tab-separated fields, found {len(fields)}",
-                             source=where(path, lineno))
-
-        def get(column: str, _f=fields, _c=col) -> str | None:
-            i = _c.get(column)
-            return opt_text(_f[i]) if i is not None else None
-
-        gene = (get(GENE) or "")
-        if not gene:
-            raise InputError("empty gene symbol", source=where(path, lineno), field=GENE)
+    lines = text_lines(path)
+    for lineno, line in lines:  # the '#' preamble up to and including the header
+        if not line.startswith("#"):
+            raise InputError(f"expected a '#{GENE}' header line before the data", source=where(path, lineno))
+        date = _DATE.match(line)
+        if date:
+            version = date.group(1).replace(",", ", ").replace("  ", " ")
+        if line.lstrip("#").startswith(GENE):
+            header = line.lstrip("#").split("\t")
+            col = require_columns(path, lineno, header, COLUMNS)
+            break
+    if header is None:
+        raise InputError(f"no '#{GENE}' header line", source=str(path))
+    for lineno, fields in tsv_rows(path, lines, header, skip_comments=True):
+        get = cell_getter(fields, col)
+        gene = require_gene(get(GENE), path, lineno, GENE)
         if gene in seen:
             raise InputError(f"gene {gene} listed twice", source=where(path, lineno), field=GENE)
         seen.add(gene)
@@ -95,8 +88,6 @@ def parse(path: Path) -> ParsedSource:
             "ts_disease_id": get("Triplosensitivity Disease ID"),
             "date_last_evaluated": get("Date Last Evaluated"),
         })
-    if header is None:
-        raise InputError(f"no '#{GENE}' header line", source=str(path))
     require_rows(path, rows)
     assembly = "GRCh37" if "grch37" in path.name.lower() else "GRCh38"
     return ParsedSource(NAME, LABEL, f"{version} ({assembly})", str(path), sha256_file(path), LICENCE, CITATION,

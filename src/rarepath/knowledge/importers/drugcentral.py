@@ -14,9 +14,11 @@ from pathlib import Path
 from rarepath.errors import InputError
 from rarepath.knowledge.importers.base import (
     ParsedSource,
+    cell_getter,
+    csv_rows,
+    header_of,
     opt_float,
     opt_int,
-    opt_text,
     read_text,
     require_columns,
     require_rows,
@@ -34,59 +36,43 @@ HUMAN = "Homo sapiens"
 
 def parse(path: Path) -> ParsedSource:
     reader = csv.reader(io.StringIO(read_text(path), newline=""), delimiter="\t")
-    try:
-        header = next(reader)
-    except StopIteration:
-        raise InputError("empty file", source=str(path)) from None
+    header = header_of(path, reader, "TSV")
     col = require_columns(path, 1, header, COLUMNS)
     rows: list[dict[str, object]] = []
     other_species = no_gene = 0
-    try:
-        for fields in reader:
-            lineno = reader.line_num
-            if not any(f.strip() for f in fields):
-                continue
-            if len(fields) != len(header):
-                raise InputError(f"expected {len(header)} tab-separated fields, found {len(fields)}",
-                                 source=where(path, lineno))
-
-            def get(column: str, _f=fields) -> str | None:
-                i = col.get(column)
-                return opt_text(_f[i]) if i is not None else None
-
-            if get("ORGANISM") != HUMAN:
-                other_species += 1
-                continue
-            drug = get("DRUG_NAME")
-            if not drug:
-                raise InputError("empty drug name", source=where(path, lineno), field="DRUG_NAME")
-            moa_text = (get("MOA") or "").strip()
-            if moa_text not in ("", "0", "1"):
-                raise InputError(f"MOA must be 1 or empty, found {moa_text!r}", source=where(path, lineno),
-                                 field="MOA")
-            genes = [g.strip() for g in (get("GENE") or "").split("|") if g.strip()]
-            if not genes:
-                no_gene += 1
-                continue
-            base = {
-                "drug": drug,
-                "struct_id": opt_int(fields[col["STRUCT_ID"]], path, lineno, "STRUCT_ID"),
-                "target_name": get("TARGET_NAME"),
-                "target_class": get("TARGET_CLASS"),
-                "accession": get("ACCESSION"),
-                "action_type": get("ACTION_TYPE"),
-                "moa": moa_text == "1",
-                "act_type": get("ACT_TYPE"),
-                "act_value": opt_float(fields[col["ACT_VALUE"]], path, lineno, "ACT_VALUE")
-                if "ACT_VALUE" in col else None,
-                "act_unit": get("ACT_UNIT"),
-                "act_source": get("ACT_SOURCE"),
-                "tdl": get("TDL"),
-            }
-            for gene in genes:
-                rows.append({"gene": gene, **base})
-    except csv.Error as err:
-        raise InputError(f"bad TSV quoting ({err})", source=where(path, reader.line_num)) from None
+    for lineno, fields in csv_rows(path, reader, header, "tab", "bad TSV quoting"):
+        get = cell_getter(fields, col)
+        if get("ORGANISM") != HUMAN:
+            other_species += 1
+            continue
+        drug = get("DRUG_NAME")
+        if not drug:
+            raise InputError("empty drug name", source=where(path, lineno), field="DRUG_NAME")
+        moa_text = (get("MOA") or "").strip()
+        if moa_text not in ("", "0", "1"):
+            raise InputError(f"MOA must be 1 or empty, found {moa_text!r}", source=where(path, lineno),
+                             field="MOA")
+        genes = [g.strip() for g in (get("GENE") or "").split("|") if g.strip()]
+        if not genes:
+            no_gene += 1
+            continue
+        base = {
+            "drug": drug,
+            "struct_id": opt_int(fields[col["STRUCT_ID"]], path, lineno, "STRUCT_ID"),
+            "target_name": get("TARGET_NAME"),
+            "target_class": get("TARGET_CLASS"),
+            "accession": get("ACCESSION"),
+            "action_type": get("ACTION_TYPE"),
+            "moa": moa_text == "1",
+            "act_type": get("ACT_TYPE"),
+            "act_value": opt_float(fields[col["ACT_VALUE"]], path, lineno, "ACT_VALUE")
+            if "ACT_VALUE" in col else None,
+            "act_unit": get("ACT_UNIT"),
+            "act_source": get("ACT_SOURCE"),
+            "tdl": get("TDL"),
+        }
+        for gene in genes:
+            rows.append({"gene": gene, **base})
     require_rows(path, rows)
     parsed = ParsedSource(NAME, LABEL, "release of ~2018 (pre-2019 file)", str(path), sha256_file(path), LICENCE,
                           CITATION, {"drug_target": rows})

@@ -10,11 +10,14 @@ from pathlib import Path
 from rarepath.errors import InputError
 from rarepath.knowledge.importers.base import (
     ParsedSource,
+    header_of,
     opt_int,
     require_columns,
+    require_gene,
     require_rows,
     sha256_file,
     text_lines,
+    tsv_rows,
     where,
 )
 
@@ -27,25 +30,14 @@ COLUMNS = ("gene", "cds_length_bp")
 
 def parse(path: Path) -> ParsedSource:
     lines = text_lines(path)
-    try:
-        lineno, header_line = next(lines)
-    except StopIteration:
-        raise InputError("empty file", source=str(path)) from None
+    lineno, header_line = header_of(path, lines)
     header = header_line.split("\t")
     col = require_columns(path, lineno, header, COLUMNS)
     aa_col = col.get("protein_length_aa_est")
     rows: list[dict[str, object]] = []
     seen: set[str] = set()
-    for lineno, line in lines:
-        if not line.strip():
-            continue
-        fields = line.split("\t")
-        if len(fields) != len(header):
-            raise InputError(f"expected {len(header)} tab-separated fields, found {len(fields)}",
-                             source=where(path, lineno))
-        gene = fields[col["gene"]].strip()
-        if not gene:
-            raise InputError("empty gene symbol", source=where(path, lineno), field="gene")
+    for lineno, fields in tsv_rows(path, lines, header):
+        gene = require_gene(fields[col["gene"]].strip(), path, lineno, "gene")
         bp = opt_int(fields[col["cds_length_bp"]], path, lineno, "cds_length_bp")
         if bp is None or bp <= 0:
             raise InputError(f"CDS length must be a positive number of bp, found {fields[col['cds_length_bp']]!r}",

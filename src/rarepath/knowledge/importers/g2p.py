@@ -14,9 +14,12 @@ from pathlib import Path
 from rarepath.errors import InputError
 from rarepath.knowledge.importers.base import (
     ParsedSource,
-    opt_text,
+    cell_getter,
+    csv_rows,
+    header_of,
     read_text,
     require_columns,
+    require_gene,
     require_rows,
     sha256_file,
     where,
@@ -64,58 +67,38 @@ def _version(path: Path, dates: list[str], sha256: str) -> str:
 def parse(path: Path) -> ParsedSource:
     text = read_text(path)
     reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header = next(reader)
-    except StopIteration:
-        raise InputError("empty file", source=str(path)) from None
-    except csv.Error as err:
-        raise InputError(f"bad CSV header ({err})", source=where(path, 1)) from None
+    header = header_of(path, reader, "CSV")
     col = require_columns(path, 1, header, COLUMNS)
     header_panel = panel_of(path)
     rows: list[dict[str, object]] = []
     dates: list[str] = []
-    try:
-        for fields in reader:
-            lineno = reader.line_num
-            if not any(f.strip() for f in fields):
-                continue
-            if len(fields) != len(header):
-                raise InputError(f"expected {len(header)} comma-separated fields, found {len(fields)}",
-                                 source=where(path, lineno))
-
-            def get(column: str, _f=fields) -> str | None:
-                i = col.get(column)
-                return opt_text(_f[i]) if i is not None else None
-
-            gene = get("gene symbol")
-            disease = get("disease name")
-            if not gene:
-                raise InputError("empty gene symbol", source=where(path, lineno), field="gene symbol")
-            if not disease:
-                raise InputError("empty disease name", source=where(path, lineno), field="disease name")
-            mim = get("disease mim")
-            if mim and not mim.isdigit():  # "No disease mim"
-                mim = None
-            entry = _iso_date(get("gene disease pair entry date"))
-            if entry:
-                dates.append(entry)
-            rows.append({
-                "gene": gene,
-                "gene_mim": get("gene mim"),
-                "disease": disease,
-                "disease_mim": mim,
-                "confidence": get("DDD category") or get("confidence category"),
-                "allelic_requirement": get("allelic requirement"),
-                "mutation_consequence": get("mutation consequence"),
-                "organs": get("organ specificity list"),
-                "pmids": get("pmids"),
-                "panel": get("panel") or header_panel,
-                "prev_symbols": get("prev symbols"),
-                "hgnc_id": get("hgnc id"),
-                "entry_date": entry,
-            })
-    except csv.Error as err:
-        raise InputError(f"bad CSV ({err})", source=where(path, reader.line_num)) from None
+    for lineno, fields in csv_rows(path, reader, header, "comma", "bad CSV"):
+        get = cell_getter(fields, col)
+        gene = require_gene(get("gene symbol"), path, lineno, "gene symbol")
+        disease = get("disease name")
+        if not disease:
+            raise InputError("empty disease name", source=where(path, lineno), field="disease name")
+        mim = get("disease mim")
+        if mim and not mim.isdigit():  # "No disease mim"
+            mim = None
+        entry = _iso_date(get("gene disease pair entry date"))
+        if entry:
+            dates.append(entry)
+        rows.append({
+            "gene": gene,
+            "gene_mim": get("gene mim"),
+            "disease": disease,
+            "disease_mim": mim,
+            "confidence": get("DDD category") or get("confidence category"),
+            "allelic_requirement": get("allelic requirement"),
+            "mutation_consequence": get("mutation consequence"),
+            "organs": get("organ specificity list"),
+            "pmids": get("pmids"),
+            "panel": get("panel") or header_panel,
+            "prev_symbols": get("prev symbols"),
+            "hgnc_id": get("hgnc id"),
+            "entry_date": entry,
+        })
     require_rows(path, rows)
     sha = sha256_file(path)
     return ParsedSource(source_name(path), f"{LABEL} {header_panel} panel", _version(path, dates, sha), str(path),

@@ -10,16 +10,17 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 from rarepath.errors import InputError
 from rarepath.knowledge.importers.base import (
     ParsedSource,
+    csv_rows,
+    header_of,
     opt_float,
     read_text,
     require_columns,
+    require_gene,
     require_rows,
     sha256_file,
     where,
@@ -51,26 +52,14 @@ def _issues(value: str) -> str | None:
 def parse(path: Path) -> ParsedSource:
     # gene_issues holds JSON lists with commas, which the file quotes CSV-style: read with the csv module
     reader = csv.reader(io.StringIO(read_text(path), newline=""), delimiter="\t")
-    try:
-        header = next(reader)
-    except StopIteration:
-        raise InputError("empty file", source=str(path)) from None
-    lineno = 1
-    col = require_columns(path, lineno, header, COLUMNS)
+    header = header_of(path, reader, "TSV")
+    col = require_columns(path, 1, header, COLUMNS)
     issues_col = col.get("gene_issues")
     chosen: dict[str, dict[str, object]] = {}
     n_rows = 0
     duplicates = 0
-    rows_iter = _located(reader, path)
-    for lineno, fields in rows_iter:
-        if not any(f.strip() for f in fields):
-            continue
-        if len(fields) != len(header):
-            raise InputError(f"expected {len(header)} tab-separated fields, found {len(fields)}",
-                             source=where(path, lineno))
-        gene = fields[col["gene"]].strip()
-        if not gene:
-            raise InputError("empty gene symbol", source=where(path, lineno), field="gene")
+    for lineno, fields in csv_rows(path, reader, header, "tab", "bad TSV quoting"):
+        gene = require_gene(fields[col["gene"]].strip(), path, lineno, "gene")
 
         def num(column: str, _f=fields, _n=lineno) -> float | None:
             return opt_float(_f[col[column]], path, _n, column)
@@ -105,18 +94,6 @@ def parse(path: Path) -> ParsedSource:
     if duplicates:
         parsed.notes.append(f"{duplicates} duplicate symbol(s): kept the transcript with the larger exp_lof")
     return parsed
-
-
-def _located(reader: Any, path: Path) -> Iterator[tuple[int, list[str]]]:
-    """(line number, fields) with quoting errors turned into located InputErrors."""
-    while True:
-        try:
-            fields = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as err:
-            raise InputError(f"bad TSV quoting ({err})", source=where(path, reader.line_num)) from None
-        yield reader.line_num, fields
 
 
 def _better(row: dict[str, object], other: dict[str, object]) -> bool:

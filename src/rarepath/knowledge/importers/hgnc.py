@@ -13,10 +13,13 @@ from rarepath.errors import InputError
 from rarepath.knowledge.importers.base import (
     MISSING,
     ParsedSource,
+    header_of,
     require_columns,
     require_rows,
     sha256_file,
+    symbol_list,
     text_lines,
+    tsv_rows,
     where,
 )
 
@@ -29,10 +32,7 @@ CITATION = "Seal et al., Nucleic Acids Res 51:D1003 (2023) (HGNC, genenames.org)
 def parse_thesaurus(path: Path) -> ParsedSource:
     """`approved<TAB>synonyms` with comma-separated synonyms or NA."""
     lines = text_lines(path)
-    try:
-        lineno, header_line = next(lines)
-    except StopIteration:
-        raise InputError("empty file", source=str(path)) from None
+    lineno, header_line = header_of(path, lines)
     header = header_line.split("\t")
     col = require_columns(path, lineno, header, ("approved", "synonyms"))
     seen: set[tuple[str, str, str]] = set()
@@ -44,13 +44,7 @@ def parse_thesaurus(path: Path) -> ParsedSource:
             seen.add(key)
             rows.append({"symbol": symbol, "symbol_upper": symbol.upper(), "approved": approved, "kind": kind})
 
-    for lineno, line in lines:
-        if not line.strip():
-            continue
-        fields = line.split("\t")
-        if len(fields) != len(header):
-            raise InputError(f"expected {len(header)} tab-separated fields, found {len(fields)}",
-                             source=where(path, lineno))
+    for lineno, fields in tsv_rows(path, lines, header):
         approved = fields[col["approved"]].strip()
         if not approved or approved in MISSING:
             raise InputError("empty approved symbol", source=where(path, lineno), field="approved")
@@ -69,18 +63,10 @@ def parse_thesaurus(path: Path) -> ParsedSource:
 
 def parse_gene_set(path: Path) -> ParsedSource:
     """One symbol per line, no header (the ExAC r0.3 gene universe, HGNC symbols of 2015)."""
-    rows: list[dict[str, object]] = []
-    seen: set[str] = set()
-    for lineno, line in text_lines(path):
-        symbol = line.strip()
-        if not symbol:
-            continue
-        if "\t" in symbol or " " in symbol:
-            raise InputError(f"expected one gene symbol per line, found {symbol[:40]!r}",
-                             source=where(path, lineno))
-        if symbol not in seen:
-            seen.add(symbol)
-            rows.append({"symbol": symbol, "symbol_upper": symbol.upper(), "approved": symbol, "kind": "listed"})
+    rows: list[dict[str, object]] = [
+        {"symbol": symbol, "symbol_upper": symbol.upper(), "approved": symbol, "kind": "listed"}
+        for symbol in symbol_list(path)
+    ]
     require_rows(path, rows)
     sha = sha256_file(path)
     return ParsedSource(GENE_SET, "HGNC gene set (ExAC r0.3 genes)", f"2015 (sha256 {sha[:8]})", str(path), sha,

@@ -9,8 +9,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from rarepath.errors import InputError
-from rarepath.knowledge.importers.base import ParsedSource, require_rows, sha256_file, text_lines, where
+from rarepath.knowledge.importers.base import ParsedSource, require_rows, sha256_file, symbol_list
 
 NAME = "macarthur_gene_lists"
 LABEL = "MacArthur lab gene lists"
@@ -40,17 +39,7 @@ def parse(directory: Path) -> ParsedSource:
         if not path.exists():
             continue
         digest_parts.append(f"{stem}:{sha256_file(path)}")
-        seen: set[str] = set()
-        for lineno, line in text_lines(path):
-            symbol = line.strip()
-            if not symbol:
-                continue
-            if "\t" in symbol or " " in symbol:
-                raise InputError(f"expected one gene symbol per line, found {symbol[:40]!r}",
-                                 source=where(path, lineno))
-            if symbol not in seen:
-                seen.add(symbol)
-                rows.append({"gene": symbol, "list_name": stem})
+        rows.extend({"gene": symbol, "list_name": stem} for symbol in symbol_list(path))
     require_rows(directory / MARKER, rows)
     sha = hashlib.sha256("\n".join(digest_parts).encode()).hexdigest()
     return ParsedSource(NAME, LABEL, f"fcc8496 snapshot (sha256 {sha[:8]})", str(directory), sha, LICENCE,

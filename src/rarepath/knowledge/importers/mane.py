@@ -5,16 +5,17 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from rarepath.errors import InputError
 from rarepath.knowledge.importers.base import (
     ParsedSource,
+    cell_getter,
+    header_of,
     opt_int,
-    opt_text,
     require_columns,
+    require_gene,
     require_rows,
     sha256_file,
     text_lines,
-    where,
+    tsv_rows,
 )
 
 NAME = "mane"
@@ -27,28 +28,13 @@ _VERSION = re.compile(r"\.(v\d+(?:\.\d+)*)\.")
 
 def parse(path: Path) -> ParsedSource:
     lines = text_lines(path)
-    try:
-        lineno, header_line = next(lines)
-    except StopIteration:
-        raise InputError("empty file", source=str(path)) from None
+    lineno, header_line = header_of(path, lines)
     header = header_line.lstrip("#").split("\t")
     col = require_columns(path, lineno, header, COLUMNS)
     rows: list[dict[str, object]] = []
-    for lineno, line in lines:
-        if not line.strip() or line.startswith("#"):
-            continue
-        fields = line.split("\t")
-        if len(fields) != len(header):
-            raise InputError(f"expected {len(header)} tab-separated fields, found {len(fields)}",
-                             source=where(path, lineno))
-
-        def get(column: str, _f=fields) -> str | None:
-            i = col.get(column)
-            return opt_text(_f[i]) if i is not None else None
-
-        gene = get("symbol")
-        if not gene:
-            raise InputError("empty gene symbol", source=where(path, lineno), field="symbol")
+    for lineno, fields in tsv_rows(path, lines, header, skip_comments=True):
+        get = cell_getter(fields, col)
+        gene = require_gene(get("symbol"), path, lineno, "symbol")
         rows.append({
             "gene": gene, "ncbi_gene_id": get("NCBI_GeneID"), "ensembl_gene": get("Ensembl_Gene"),
             "hgnc_id": get("HGNC_ID"), "name": get("name"), "refseq_nuc": get("RefSeq_nuc"),
