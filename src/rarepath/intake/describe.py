@@ -416,6 +416,10 @@ def variant_flags(variant: Variant | str) -> frozenset[str]:
     return frozenset(flags)
 
 
+_GENOMIC_SPEC = re.compile(r"^(?P<chrom>[A-Za-z0-9_.]+):(?P<pos>\d+)(?P<ref>[ACGTacgt]+)>(?P<alt>[ACGTacgt]+)$")
+_HGVS_G_SUBSTITUTION = re.compile(r"^(?P<acc>[A-Za-z0-9_.]+):g\.(?P<pos>\d+)(?P<ref>[ACGT])>(?P<alt>[ACGT])$")
+
+
 def parse_variant(
     text: str,
     gene: str,
@@ -427,6 +431,11 @@ def parse_variant(
     desc = " ".join((text or "").split())
     if not desc:
         raise InputError("empty variant description", source=source, field=field)
+    g = _GENOMIC_SPEC.match(desc)
+    if g is not None:  # VCF-style position on a named sequence: consequence unknown until annotated
+        return make_variant(description=desc, gene=gene, zygosity=zygosity, kind=VariantKind.UNKNOWN,
+                            chrom=g["chrom"], pos=int(g["pos"]), ref=g["ref"].upper(), alt=g["alt"].upper(),
+                            flags=("genomic_position",), notes=())
     fields = parse_hgvs(desc, source=source, field=field)
     plain = parse_plain(_HGVS_TOKEN.sub(" ", desc)) if fields is not None else parse_plain(desc)
     if fields is None and plain is None:
@@ -442,6 +451,9 @@ def parse_variant(
     if fields is not None:
         flags |= fields.pop("flags")
         kw.update(fields)
+        sub = _HGVS_G_SUBSTITUTION.match(kw.get("hgvs_g") or "")
+        if sub is not None and "pos" not in kw:  # NG_/LRG_/NC_ accession: keep the position for design
+            kw.update(chrom=sub["acc"], pos=int(sub["pos"]), ref=sub["ref"], alt=sub["alt"])
         if plain is not None:
             flags |= plain["flags"]
             if kw["kind"] == VariantKind.UNKNOWN and plain["kind"] != VariantKind.UNKNOWN:

@@ -13,6 +13,19 @@ from typing import Any
 from rarepath.errors import InputError
 
 
+def summarise_edit_design(data: dict[str, Any], source: str) -> dict[str, Any]:
+    """Headline and short list of a `design edit` result (its JSON form)."""
+    return {
+        "kind": "genome_editing", "source": source, "variant": data.get("variant"),
+        "goal": data.get("goal"), "change": data.get("change"),
+        "headline": data.get("base_editing_note") or "",
+        "counts": {k: len(data.get(k) or []) for k in ("nuclease_guides", "base_editor_guides", "pegrnas")},
+        "offtarget_scope": data.get("offtarget_scope"),
+        "shortlist": [{k: s.get(k) for k in ("rank", "method", "editor", "guide", "score", "reason")}
+                      for s in data["shortlist"][:5]],
+    }
+
+
 def summarise_design(path: Path) -> dict[str, Any]:
     """Read one design JSON and keep what a clinician report shows: kind, headline and a short list."""
     try:
@@ -24,15 +37,7 @@ def summarise_design(path: Path) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise InputError("expected a JSON object from `rarepath design`", source=str(path))
     if "shortlist" in data:
-        return {
-            "kind": "genome_editing", "source": str(path), "variant": data.get("variant"),
-            "goal": data.get("goal"), "change": data.get("change"),
-            "headline": data.get("base_editing_note") or "",
-            "counts": {k: len(data.get(k) or []) for k in ("nuclease_guides", "base_editor_guides", "pegrnas")},
-            "offtarget_scope": data.get("offtarget_scope"),
-            "shortlist": [{k: s.get(k) for k in ("rank", "method", "editor", "guide", "score", "reason")}
-                          for s in data["shortlist"][:5]],
-        }
+        return summarise_edit_design(data, source=str(path))
     design = data.get("design", data)
     if "candidates" in design:
         return {

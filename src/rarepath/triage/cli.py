@@ -27,6 +27,10 @@ def assess_command(
                                       "`rarepath screen analyze`: attach patient-model evidence to the options."),
     design: list[Path] = typer.Option([], "--design", help="JSON from `rarepath design edit` or `rarepath design "
                                       "aso` to include in the case report."),
+    reference: Path | None = typer.Option(None, "--reference", help="Genome or region FASTA: design CRISPR, base- "
+                                          "and prime-editing reagents for each variant that lies in it."),
+    annotation: Path | None = typer.Option(None, "--annotation", help="GFF3/GenBank with the CDS, for HGVS c. "
+                                           "variants and amino-acid consequences in those designs."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No terminal table."),
 ) -> None:
     """Assess a case: mechanism, every therapy modality with verdict and reasons, delivery, safety, follow-up."""
@@ -51,10 +55,14 @@ def assess_command(
         case = case_from_options(gene, variant, zygosity, patient, hpo=tuple(hpo), case_id=case_id,
                                  diseases=tuple(disease), mechanism=mechanism)
     assessment = assess_case(case)
+    if reference is not None:
+        from rarepath.design.case_designs import editing_designs
+
+        assessment.designs.extend(editing_designs(case, reference, annotation=annotation))
     if design:
         from rarepath.report.designs import summarise_design
 
-        assessment.designs = [summarise_design(p) for p in design]
+        assessment.designs.extend(summarise_design(p) for p in design)
     if screen:
         from rarepath.screens.ranking import apply_screen_evidence, load_ranking
         from rarepath.triage.engine import rank_options
