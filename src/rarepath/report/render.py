@@ -29,8 +29,23 @@ def _css() -> str:
     return (Path(__file__).parent / "templates" / "base.css").read_text()
 
 
+def _inline_figures(data: dict[str, Any]) -> dict[str, Any]:
+    """Copy of the report data with screen figures embedded as base64 PNG (paths stay in the JSON)."""
+    import base64
+
+    screens = []
+    for sc in data.get("screens") or []:
+        figs = []
+        for f in sc.get("figures") or []:
+            p = Path(f.get("path", ""))
+            if p.is_file():
+                figs.append({**f, "png_base64": base64.b64encode(p.read_bytes()).decode("ascii")})
+        screens.append({**sc, "figures": figs})
+    return {**data, "screens": screens}
+
+
 def render_clinician_html(a: Assessment | dict[str, Any]) -> str:
-    data = a.to_dict() if isinstance(a, Assessment) else a
+    data = _inline_figures(a.to_dict() if isinstance(a, Assessment) else a)
     return _ENV.get_template("clinician.html.j2").render(
         a=data, css=_css(), generated=_dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC"))
 

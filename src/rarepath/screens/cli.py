@@ -89,3 +89,17 @@ def fit_command(
     counts = {s: fits.status.count(s) for s in ("sigmoid", "flat", "failed")}
     typer.echo(f"{len(fits)} curves: {counts['sigmoid']} sigmoid, {counts['flat']} flat, {counts['failed']} failed; "
                f"wrote {tsv}")
+
+
+@app.command("example")
+def example_command(
+    out: Path = typer.Argument(..., help="Directory to write the example screen into."),
+    seed: int = typer.Option(7, "--seed", help="Random seed of the simulated readings."),
+) -> None:
+    """Write a small simulated two-genotype screen (patient cells + isogenic control, drugs, an ASO, a construct):
+    two 384-well plates, a plate map and a treatment library, ready for `rarepath screen analyze`."""
+    from rarepath.screens.simulate import write_example_screen
+
+    paths = write_example_screen(out, seed=seed)
+    for kind, path in paths.items():
+        typer.echo(f"{kind}: {path}")

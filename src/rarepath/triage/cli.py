@@ -73,10 +73,12 @@ def assess_command(
             apply_screen_evidence(assessment.options, rows, screen_id=sid)
             keep = ("name", "modality", "target_gene", "call", "max_rescue_pct", "ec50", "unit", "toxicity_pct",
                     "q_value")
-            report = (path if path.is_dir() else path.parent) / "report_section.html"
+            folder = path if path.is_dir() else path.parent
+            report = folder / "report_section.html"
             assessment.screens.append({
                 "id": sid, "source": str(path), "report": str(report) if report.exists() else None,
-                "ranking": [{k: r.get(k) for k in keep} for r in rows[:15]]})
+                "ranking": [{k: r.get(k) for k in keep} for r in rows[:15]],
+                "figures": _screen_figures(folder, rows)})
         rank_options(assessment.options, assessment.mechanism.gene)
     if pdf and html_dir is None:
         html_dir = Path("reports")
@@ -85,3 +87,13 @@ def assess_command(
         print_summary(assessment)
     for kind, path in written.items():
         typer.echo(f"{kind}: {path.resolve()}")
+
+
+def _screen_figures(folder: Path, rows: list[dict]) -> list[dict[str, str]]:
+    """The ranking chart and the curves of the top hits (the report inlines them, so HTML and PDF stand alone)."""
+    plots = folder / "plots"
+    wanted = [("ranking chart", plots / "ranking.png")]
+    for r in [r for r in rows if r.get("call") == "hit"][:3]:
+        safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in str(r.get("treatment", "")))
+        wanted.append((f"dose-response: {r.get('name')}", plots / f"curve_{safe}.png"))
+    return [{"title": title, "path": str(p.resolve())} for title, p in wanted if p.is_file()]
