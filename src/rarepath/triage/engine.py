@@ -248,6 +248,18 @@ def rule_gene_addition(t: TriageContext) -> Option:
     return _option(m, t.gene, Verdict.NOT_SUITABLE, r)
 
 
+def loss_causes_disease(t: TriageContext) -> Evidence | None:
+    """Does complete loss of the gene cause a disease of its own (curated)? Then a knockout is not acceptable and
+    knock-down must stay partial: knocking out F8 to treat F8 thrombophilia would cause haemophilia A."""
+    current = {d.upper() for d in t.disease.disease_ids}
+    for row in t.kc.mechanisms_by_gene.get(t.gene, []):
+        ids = {d.upper() for d in split_multi(row.get("disease_ids"))}
+        if row.get("mechanism") in ("loss_of_function", "haploinsufficiency") and not ids & current:
+            return Evidence("gene_loss_causes_disease", row["source"],
+                            f"loss of {t.gene} itself causes {row.get('disease')}: it is not dispensable")
+    return None
+
+
 def rule_gene_silencing(t: TriageContext) -> Option:
     m = Modality.GENE_SILENCING
     r: list[Evidence] = []
@@ -270,10 +282,19 @@ def rule_gene_silencing(t: TriageContext) -> Option:
     if t.mech == Mechanism.GAIN_OF_FUNCTION:
         r.append(_ev("silencing_gain_of_function", f"gain of function: reducing {t.gene} removes the toxic or "
                      f"overactive product; delivery by {route}"))
+        needed = loss_causes_disease(t)
         if biallelic:
             r.append(_ev("no_normal_allele", f"every copy of {t.gene} carries the variant: silencing removes all "
                          "of its product, acceptable only if the gene is dispensable in that tissue"))
+            if needed is not None:
+                r.append(needed)
+                return _option(m, t.gene, Verdict.NOT_SUITABLE, r)
             return _option(m, t.gene, Verdict.POSSIBLE, r, bonus=-0.15)
+        if needed is not None:
+            r.append(needed)
+            r.append(_ev("partial_knockdown_only", "knock-down must stay partial or allele-selective, with "
+                         "monitoring for loss-of-function effects"))
+            return _option(m, t.gene, Verdict.POSSIBLE, r, bonus=-0.1)
         return _option(m, t.gene, Verdict.POSSIBLE, r)
     r.append(_ev("allele_selective_silencing", "dominant negative: allele-selective silencing of the mutant "
                  "allele (targeting the variant or a linked heterozygous SNP) keeps the normal copy"))
@@ -314,10 +335,15 @@ def rule_genome_editing(t: TriageContext) -> Option:
         r.append(_ev("mechanism_unknown", "mechanism unknown: neither correction nor knockout can be judged"))
         return _option(m, t.gene, Verdict.NOT_SUITABLE, r)
     if t.mech == Mechanism.GAIN_OF_FUNCTION and tissue == "liver":
-        r.append(_ev("knockout_toxic_gene", f"gain of function in a liver-made protein: in vivo knockout of "
-                     f"{t.gene} (LNP-delivered nuclease) reduces the toxic product",
-                     "Gillmore et al., NEJM 385:493 (2021)"))
-        return _option(m, t.gene, Verdict.POSSIBLE, r)
+        needed = loss_causes_disease(t)
+        if needed is not None:
+            r.append(needed)
+            r.append(_ev("knockout_not_acceptable", f"a knockout of {t.gene} would trade this disease for another"))
+        else:
+            r.append(_ev("knockout_toxic_gene", f"gain of function in a liver-made protein: in vivo knockout of "
+                         f"{t.gene} (LNP-delivered nuclease) reduces the toxic product",
+                         "Gillmore et al., NEJM 385:493 (2021)"))
+            return _option(m, t.gene, Verdict.POSSIBLE, r)
     # correction of the patient's variant
     editable = False
     for v in t.case.variants:
