@@ -7,12 +7,16 @@ the number of sites: hg38 sites = synthetic site density x 3.1e9 bases), index b
 extrapolated hg38 index memory. Last line is machine-readable.
 
     .venv/bin/python benchmarks/offtarget.py [--guides 1000] [--synthetic-mb 300] [--bruteforce-guides 2]
-                                             [--bulge] [--bulge-guides 100]
+                                             [--bulge] [--bulge-guides 100] [--scaleout-workers 2]
+
+Before the synthetic genome, the yeast search is also run from the FASTA folder end to end (read, build,
+search) in one process and on `--scaleout-workers` processes over chromosome shards (`scaleout_*` keys).
 
 `--bulge` also times `search_guides(..., bulge=1)` (up to 4 mismatches plus one DNA or RNA bulge) on the first
 `--bulge-guides` guides against both genomes (1 core and all threads), checks one guide against the brute-force
 bulge reference on yeast, projects 1,000 bulge guides on hg38 from the synthetic one-core time, and appends
-`bulge_*` keys to the last line.
+`bulge_*` keys to the last line. The last line starts with the keys guides, genome_mb, guides_per_s,
+projected_hg38_s, bruteforce_ratio (in that order); extra keys follow.
 """
 
 from __future__ import annotations
@@ -113,6 +117,24 @@ def run_bulge(name: str, idx: GenomeIndex, guides: list[str], n_bf: int, workers
     return res
 
 
+def run_scaleout(guides: list[str], workers: int) -> str:
+    """FASTA in, hits out on yeast (read + table build + search, as `design offtargets` runs): one process
+    (its threads) against `workers` processes on chromosome shards (`scaleout.search_guides_scaled`)."""
+    from rarepath.design.offtarget.scaleout import search_guides_scaled
+
+    t0 = time.perf_counter()
+    one = search_guides_scaled(YEAST, guides, PAMS, 4)
+    one_s = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    many = search_guides_scaled(YEAST, guides, PAMS, 4, workers=workers)
+    many_s = time.perf_counter() - t0
+    same = one == many
+    print(f"[sacCer3 scale-out] FASTA to hits ({len(guides)} guides): 1 process {one_s:.2f} s, {workers} processes "
+          f"(chromosome shards) {many_s:.2f} s = {one_s / many_s:.2f}x; identical hits: {same}")
+    return (f" scaleout_workers={workers} scaleout_1proc_s={one_s:.2f} scaleout_nproc_s={many_s:.2f} "
+            f"scaleout_identical={same}")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--guides", type=int, default=1000)
@@ -121,6 +143,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--bulge", action="store_true", help="also time the one-bulge search")
     ap.add_argument("--bulge-guides", type=int, default=100)
+    ap.add_argument("--scaleout-workers", type=int, default=2,
+                    help="processes for the yeast FASTA-to-hits scale-out timing (1 = skip it)")
     a = ap.parse_args(argv)
     guides = random_guides(a.guides, seed=1)
     bulge_guides = guides[: a.bulge_guides]
@@ -134,6 +158,9 @@ def main(argv: list[str] | None = None) -> int:
         del yeast
     else:
         print(f"yeast genome not found at {YEAST}; skipped", file=sys.stderr)
+    scaleout_keys = ""
+    if YEAST.is_dir() and a.scaleout_workers > 1:
+        scaleout_keys = run_scaleout(guides, a.scaleout_workers)
     t0 = time.perf_counter()
     syn = synthetic_genome(a.synthetic_mb)
     print(f"[synthetic] generated {a.synthetic_mb:g} Mb in {time.perf_counter() - t0:.1f} s")
@@ -159,11 +186,11 @@ def main(argv: list[str] | None = None) -> int:
               f"({b_proj / proj_s:.0f}x the no-bulge search; Cas-OFFinder CPU without bulges "
               f"{CASOFFINDER_CPU_S:.0f} s)")
         bulge_keys = (f" bulge_guides={len(bulge_guides)} bulge_guides_per_s={b['guides_per_s']:.1f} "
-                      f"bulge_hg38_projected_s={b_proj:.0f} bulge_identical={all(checked) if checked else 'NA'}")
+                      f"bulge_projected_hg38_s={b_proj:.0f} bulge_identical={all(checked) if checked else 'NA'}")
     print(f"offtarget: guides={a.guides} genome_mb={s['mb']:.0f} guides_per_s={s['guides_per_s']:.0f} "
-          f"bruteforce_ratio={s['ratio']:.0f} hg38_projected_s={proj_s:.1f} projected_hg38_s={proj_s:.1f} "
+          f"projected_hg38_s={proj_s:.1f} bruteforce_ratio={s['ratio']:.0f} "
           f"bytes_per_base={s['bytes_per_base']:.2f} identical={all(r['identical'] for r in results)}"
-          + bulge_keys)
+          + bulge_keys + scaleout_keys)
     return 0
 
 
