@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import random
-from dataclasses import dataclass
 
 import pytest
 
@@ -12,18 +11,7 @@ from conftest import shared_path
 from rarepath.design.crispr.nucleases import nucleases, pam_matches
 from rarepath.design.crispr.offtargets import OnTargetLocation, search_offtargets, summarize_hits
 from rarepath.design.crispr.scores import cfd_score, mit_hit_score, revcomp
-
-
-@dataclass(frozen=True)
-class Hit:
-    query_index: int
-    chrom: str
-    start: int
-    end: int
-    strand: str
-    site: str
-    mismatches: int
-    pam: str
+from rarepath.design.offtarget import OffTargetHit
 
 
 def brute_search(genome: dict[str, str], spacers, pams=("NGG", "NAG", "NGA"), max_mismatches=4,
@@ -43,7 +31,8 @@ def brute_search(genome: dict[str, str], spacers, pams=("NGG", "NAG", "NGA"), ma
                     mm = sum(a != b for a, b in zip(sp, site[:L], strict=True))
                     if mm <= max_mismatches:
                         start = j if strand == "+" else len(s) - j - L - P
-                        out.append(Hit(qi, chrom, start, start + L + P, strand, site, mm, site[L:]))
+                        out.append(OffTargetHit(qi, chrom, start, start + L + P, strand, site, mm, site[L:],
+                                                mismatch_positions=()))
     return out
 
 

@@ -11,23 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING
 
 from .nucleases import Nuclease
 from .scores import cfd_score, cfd_specificity, mit_hit_score_from_positions, mit_specificity
 
+if TYPE_CHECKING:  # the engine is imported lazily at search time (keeps `rarepath --help` free of NumPy/Numba)
+    from rarepath.design.offtarget import OffTargetHit
+
 ALT_PAM_MIN_MIT = 1.0  # CRISPOR keeps NAG/NGA sites of NGG guides only with an MIT hit score >= 1 (ALTPAMMINSCORE)
-
-
-class HitLike(Protocol):
-    query_index: int
-    chrom: str
-    start: int
-    end: int
-    strand: str
-    site: str
-    mismatches: int
-    pam: str
 
 
 @dataclass(frozen=True)
@@ -64,7 +56,7 @@ def _spacer_part(site: str, nuclease: Nuclease) -> tuple[str, str]:
     return site[P:], site[:P]
 
 
-def summarize_hits(spacer: str, hits: Iterable[HitLike], nuclease: Nuclease, *, max_mismatches: int = 4,
+def summarize_hits(spacer: str, hits: Iterable[OffTargetHit], nuclease: Nuclease, *, max_mismatches: int = 4,
                    own: OnTargetLocation | None = None, scope: str = "") -> OffTargetSummary:
     """Summarise the engine's hits of one spacer (see module docstring for conventions)."""
     counts = [0] * (max_mismatches + 1)
