@@ -14,6 +14,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
+	bash scripts/install-system-deps.sh runtime
 	$(BIN)/rarepath assess $$($(BIN)/python -c 'import rarepath.examples as e; print(e.default_case_path())') \
 		--html $(REPORTS) --json $(REPORTS)/assessment.json --pdf
 	@echo "Reports written to $(abspath $(REPORTS))/"

@@ -3,8 +3,11 @@
 # tests/knowledge/test_kb_postgres.py starts privately: initdb/pg_ctl, run as the package's `postgres` user).
 # Idempotent: does nothing when everything is present; needs root (as CI is) otherwise.
 set -euo pipefail
+# `runtime` (make run): what the reports need; default (make test): that plus the test services.
+runtime=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core)
+if [ "${1:-all}" = "runtime" ]; then wanted=("${runtime[@]}"); else wanted=("${runtime[@]}" postgresql); fi
 need=()
-for pkg in libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core postgresql; do
+for pkg in "${wanted[@]}"; do
   # "installed", not merely known to dpkg (a removed package keeps a config-files entry)
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "ok installed" || need+=("$pkg")
 done
