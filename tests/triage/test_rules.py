@@ -63,3 +63,33 @@ def test_conditioning_not_tolerated_blocks_ex_vivo_options():
         if o.delivery and o.delivery.mode == "ex_vivo" and o.modality != Modality.DRUG:
             assert o.verdict.rank <= Verdict.NOT_SUITABLE.rank, (o.modality, o.target)
     assert any(p.name == "hydroxyurea" for o in a.options if o.verdict == Verdict.RECOMMENDED for p in o.products)
+
+
+def test_ambiguous_gene_is_not_resolved_to_its_famous_disease():
+    """LMNA missense without a diagnosis is not progeria: no lonafarnib, no recommendation, the ambiguity is said."""
+    a = assess_case(case_from_options("LMNA", "c.1580G>A p.(Arg527His)", "heterozygous", "age=10; sex=male"))
+    assert a.diseases[0]["ambiguous"] and "progeria" not in " ".join(a.diseases[0]["labels"]).lower()
+    assert not any(o.verdict == Verdict.RECOMMENDED for o in a.options)
+    assert not any(p.name == "lonafarnib" and o.verdict.rank >= Verdict.POSSIBLE.rank
+                   for o in a.options for p in o.products)
+    assert any(e.rule == "disease_ambiguous" for e in a.mechanism.evidence)
+    # with the diagnosis given, the disease-specific product is offered
+    b = assess_case(case_from_options("LMNA", "c.1824C>T p.(Gly608Gly)", "heterozygous", "age=4; sex=male",
+                                      diseases=("OMIM:176670",)))
+    assert any(p.name == "lonafarnib" for o in b.options if o.verdict == Verdict.RECOMMENDED for p in o.products)
+
+
+def test_reading_frame_decides_duchenne_or_becker():
+    out_of_frame = assess_case(case_from_options("DMD", "deletion of exons 48-50", "hemizygous", "age=6; sex=male"))
+    in_frame = assess_case(case_from_options("DMD", "deletion of exons 45-47", "hemizygous", "age=6; sex=male"))
+    assert "duchenne" in out_of_frame.diseases[0]["labels"][0].lower()
+    assert "becker" in in_frame.diseases[0]["labels"][0].lower()
+    assert not any(p.name == "eteplirsen" and o.verdict.rank >= Verdict.POSSIBLE.rank
+                   for o in in_frame.options for p in o.products)
+
+
+def test_variant_class_selects_between_diseases_of_one_gene():
+    dravet = assess_case(case_from_options("SCN1A", "p.(Arg1407Ter)", "heterozygous", "age=3; sex=male"))
+    assert "dravet" in dravet.diseases[0]["labels"][0].lower()
+    missense = assess_case(case_from_options("SCN1A", "missense", "heterozygous", "age=3; sex=male"))
+    assert missense.diseases[0]["ambiguous"]

@@ -55,6 +55,7 @@ class DiseaseContext:
     evidence: list[Evidence] = field(default_factory=list)
     inferred: bool = False
     hallmark: dict[str, str] | None = None
+    ambiguous: bool = False  # several curated diseases fit and none was given
 
     @property
     def tissue(self) -> str | None:
@@ -68,6 +69,8 @@ class DiseaseContext:
             "inheritance": self.inheritance,
             "tissue": self.tissue,
             "inferred_from_gene": self.inferred,
+            "ambiguous": self.ambiguous,
+            "candidates": [r.get("disease", "") for r in self.candidates] if self.ambiguous else [],
             "evidence": [e.to_dict() for e in self.evidence],
         }
 
@@ -78,12 +81,35 @@ def _variant_kinds(case: Case) -> set[VariantKind]:
     }
 
 
-def _curated_fits_variants(row: dict[str, str], kinds: set[VariantKind], zyg: Zygosity) -> bool:
-    """Would this curated gene+disease row explain these variants? Null alleles do not cause gain of function."""
+MISSENSE_KINDS = {VariantKind.MISSENSE, VariantKind.INFRAME_INDEL}
+
+
+def _variant_classes(case: Case) -> set[str]:
+    """'null' and/or 'missense' for the case's variants (a described loss of function counts as null)."""
+    out: set[str] = set()
+    for v in case.variants:
+        if v.kind in NULL_KINDS or "loss_of_function" in v.flags:
+            out.add("null")
+        elif v.kind in MISSENSE_KINDS:
+            out.add("missense")
+        else:
+            out.add("other")
+    return out
+
+
+def _curated_fits_variants(row: dict[str, str], case: Case, frame: str | None = None) -> bool:
+    """Would this curated gene+disease row explain these variants? Null alleles do not cause gain of function;
+    a row may name the variant classes that cause it and, for whole-exon deletions, the reading-frame outcome."""
     mech = row.get("mechanism", "unknown")
     inh = row.get("inheritance", "")
-    null_only = bool(kinds) and kinds <= NULL_KINDS
-    if null_only and mech in ("gain_of_function", "dominant_negative"):
+    zyg = case.zygosity
+    classes = _variant_classes(case)
+    if classes == {"null"} and mech in ("gain_of_function", "dominant_negative"):
+        return False
+    allowed = set(split_multi(row.get("variant_classes")))
+    if allowed and "other" not in classes and not classes & allowed:
+        return False
+    if row.get("frame") and frame and row["frame"] != frame:
         return False
     if "autosomal_recessive" in inh and zyg == Zygosity.HETEROZYGOUS and "autosomal_dominant" not in inh:
         return False
@@ -107,8 +133,10 @@ def _hallmark(case: Case, kc: KnowledgeContext) -> dict[str, str] | None:
     return None
 
 
-def resolve_disease(case: Case, kc: KnowledgeContext) -> DiseaseContext:
-    """Which disease of the gene is this? Diagnosis ids from intake win; otherwise curated rows filtered by variant."""
+def resolve_disease(case: Case, kc: KnowledgeContext, frame: str | None = None) -> DiseaseContext:
+    """Which disease of the gene is this? Diagnosis ids from intake win, then a disease-defining variant, then the
+    one curated disease the variants fit. When several fit, the disease stays unresolved (never a silent guess:
+    LMNA missense is not automatically progeria); `frame` is the reading-frame outcome of a whole-exon variant."""
     gene = case.genes[0].upper()
     dc = DiseaseContext(gene=gene)
     rows = kc.mechanisms_by_gene.get(gene, [])
@@ -145,18 +173,27 @@ def resolve_disease(case: Case, kc: KnowledgeContext) -> DiseaseContext:
                 "hallmark_variant", hallmark["source"],
                 f"{hallmark.get('hgvs_p') or hallmark.get('hgvs_c')} in {gene} defines {hallmark.get('disease')}"))
             rows = []  # disease fixed by the variant
-        fitting = [r for r in rows if _curated_fits_variants(r, kinds, zyg)]
-        if fitting:
+        fitting = [r for r in rows if _curated_fits_variants(r, case, frame)]
+        described = f"{', '.join(sorted(k.value for k in kinds)) or 'unspecified'}, {zyg.value}"
+        if len(fitting) == 1:
             dc.curated = fitting[0]
             dc.inferred = True
             dc.disease_ids = split_multi(fitting[0].get("disease_ids"))
             dc.disease_labels = [fitting[0].get("disease", "")]
             others = [r.get("disease", "?") for r in rows if r is not fitting[0]]
-            detail = (f"no diagnosis given; {gene} variants ({', '.join(sorted(k.value for k in kinds)) or 'unspecified'}, "
-                      f"{zyg.value}) fit the curated disease {fitting[0].get('disease')}")
+            detail = f"no diagnosis given; {gene} variants ({described}) fit the curated disease " \
+                     f"{fitting[0].get('disease')}"
             if others:
-                detail += f" (other {gene} diseases considered: {', '.join(others)})"
+                detail += f" and not the other {gene} diseases ({', '.join(others)})"
             dc.evidence.append(Evidence("disease_inferred_from_gene_and_variant", fitting[0]["source"], detail))
+        elif len(fitting) > 1:
+            dc.ambiguous = True
+            dc.candidates = fitting
+            dc.evidence.append(Evidence(
+                "disease_ambiguous", "rarepath curated gene_mechanisms table",
+                f"no diagnosis given and {gene} variants ({described}) fit several curated diseases: "
+                f"{'; '.join(r.get('disease', '?') for r in fitting)}. Give the diagnosis (--disease OMIM:...) "
+                "so that disease-specific products and rules apply"))
     # inheritance from HPO annotations of the disease(s)
     try:
         hpo = kc.hpo
@@ -221,6 +258,13 @@ def infer_mechanism(case: Case, kc: KnowledgeContext, disease: DiseaseContext | 
     elif row:
         evidence.append(Evidence("curated_gene_mechanism", row["source"],
                                  f"{gene} in {row.get('disease')}: mechanism curated as unknown"))
+    elif disease.ambiguous:
+        mechs = {r.get("mechanism", "unknown") for r in disease.candidates}
+        if len(mechs) == 1 and "unknown" not in mechs:
+            mech = Mechanism(mechs.pop())
+            vote(mech, W_CURATED * 0.8, Evidence(
+                "curated_mechanism_shared", disease.candidates[0]["source"],
+                f"every {gene} disease the variants fit is curated as {mech.value}"))
 
     # 1b. a curated disease-defining variant with a known mechanism (SCN2A p.Arg1882Gln: gain of function)
     hm = disease.hallmark or _hallmark(case, kc)

@@ -599,17 +599,20 @@ def apply_modality_evidence(opt: Option, t: TriageContext) -> None:
 # ---------------------------------------------------------------------------------------------------
 
 
-def _frame_analysis(t: TriageContext) -> object | None:
-    for v in t.case.variants:
+def _frame_analysis(case: Case) -> object | None:
+    """Reading-frame analysis of a whole-exon deletion/duplication when the gene's exon structure ships."""
+    if not case.genes:
+        return None
+    for v in case.variants:
         if v.kind in (VariantKind.EXON_DELETION, VariantKind.EXON_DUPLICATION) and v.exons:
             try:
                 from rarepath.design.aso.frame import exon_skip_analysis, shipped_exon_lengths
 
-                lengths = shipped_exon_lengths(t.gene)
+                lengths = shipped_exon_lengths(case.genes[0])
                 if not lengths:
                     return None
                 kind = "deletion" if v.kind == VariantKind.EXON_DELETION else "duplication"
-                return exon_skip_analysis(t.gene, lengths, v.exons[0], v.exons[1], kind=kind)
+                return exon_skip_analysis(case.genes[0], lengths, v.exons[0], v.exons[1], kind=kind)
             except ImportError:
                 return None
     return None
@@ -629,10 +632,11 @@ def assess_case(case: Case, kc: KnowledgeContext | None = None) -> Assessment:
     kc = kc or default_context()
     if not case.genes:
         return _geneless_assessment(case, kc)
-    disease = resolve_disease(case, kc)
+    frame = _frame_analysis(case)
+    disease = resolve_disease(case, kc, frame.frame if frame is not None else None)
     mechanism = infer_mechanism(case, kc, disease)
     t = TriageContext(case, disease, mechanism, kc)
-    t.frame = _frame_analysis(t)
+    t.frame = frame
     frame_skips = list(t.frame.single_skips) if t.frame is not None else None
     options = [rule(t) for rule in MODALITY_RULES.values()]
     alts = alternative_options(t)

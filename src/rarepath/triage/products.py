@@ -111,9 +111,14 @@ def disease_match(row: dict[str, str], disease: DiseaseContext, mechanism: Mecha
         return "different", Evidence("product_mechanism_mismatch", src,
                                      f"{row['name']} treats {treats.replace('_', ' ')} disease "
                                      f"({row.get('disease')}); this case is {mechanism.value}: not offered")
-    if case_ids and overlap:
-        return "related", Evidence("product_indication_related", src,
-                                   f"{row['name']} ({row.get('disease')}) matches the inferred disease by name")
+    if case_ids:  # disease inferred from curated facts (variant, reading frame): their ids are authoritative
+        return "different", Evidence("product_for_other_disease", src,
+                                     f"{row['name']} treats {row.get('disease')}, not the inferred "
+                                     f"{labels or ', '.join(sorted(case_ids))}: not offered")
+    if disease.ambiguous:
+        return "related", Evidence("product_indication_unconfirmed", src,
+                                   f"{row['name']} is labelled for {row.get('disease')}, one of several diseases "
+                                   f"of {disease.gene} these variants could cause: confirm the diagnosis first")
     return "gene_level", Evidence("product_gene_level_match", src,
                                   f"{row['name']} is labelled for {row.get('disease')}; no diagnosis was given, "
                                   "so the indication is matched on gene and mechanism only: confirm the diagnosis")
