@@ -144,6 +144,7 @@ def resolve_disease(case: Case, kc: KnowledgeContext, frame: str | None = None) 
     given = {d.upper() for d in case.diseases}
     kinds = _variant_kinds(case)
     zyg = case.zygosity
+    dc.hallmark = _hallmark(case, kc)  # looked up once; also votes on the mechanism when a diagnosis is given
     if given:
         dc.disease_ids = list(case.diseases)
         dc.disease_labels = list(case.disease_labels)
@@ -161,7 +162,7 @@ def resolve_disease(case: Case, kc: KnowledgeContext, frame: str | None = None) 
                 f"{gene} has curated diseases {', '.join(r.get('disease', '?') for r in rows)} but not the "
                 f"patient's diagnosis {', '.join(case.diseases)}: gene-level facts used with caution"))
     else:
-        hallmark = dc.hallmark = _hallmark(case, kc)
+        hallmark = dc.hallmark
         if hallmark is not None:
             ids = {d.upper() for d in split_multi(hallmark.get("disease_ids"))}
             pinned = [r for r in rows if ids & {d.upper() for d in split_multi(r.get("disease_ids"))}]
@@ -267,7 +268,7 @@ def infer_mechanism(case: Case, kc: KnowledgeContext, disease: DiseaseContext | 
                 f"every {gene} disease the variants fit is curated as {mech.value}"))
 
     # 1b. a curated disease-defining variant with a known mechanism (SCN2A p.Arg1882Gln: gain of function)
-    hm = disease.hallmark or _hallmark(case, kc)
+    hm = disease.hallmark
     if hm and hm.get("mechanism"):
         vote(Mechanism(hm["mechanism"]), W_CURATED, Evidence(
             "hallmark_variant_mechanism", hm["source"],

@@ -12,16 +12,6 @@ from rarepath.model import Case, Delivery, Evidence, Modality
 
 TISSUE_SOURCE = "rarepath curated tissues table"
 
-# Default vehicle of each modality for a tissue when no product says otherwise.
-VEHICLE = {
-    Modality.GENE_REPLACEMENT: "AAV",
-    Modality.GENE_ADDITION: "lentiviral",
-    Modality.GENE_SILENCING: "oligonucleotide",
-    Modality.GENOME_EDITING: "editor",
-    Modality.SPLICE_MODULATION: "oligonucleotide",
-    Modality.DRUG: "drug",
-}
-
 OLIGO_ROUTE = {"cns": "intrathecal", "liver": "subcutaneous", "retina": "intravitreal", "muscle": "intravenous",
                "heart": "intravenous", "kidney": "subcutaneous", "skin": "topical", "lung": "inhaled"}
 EDITOR_ROUTE = {"liver": ("in_vivo", "intravenous", "LNP (Cas9 or base-editor mRNA + sgRNA)"),

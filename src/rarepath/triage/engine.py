@@ -96,38 +96,37 @@ def _option(modality: Modality, target: str, verdict: Verdict, reasons: list[Evi
 # capacity and antibodies
 
 
-def capacity_check(t: TriageContext) -> tuple[bool | None, list[Evidence], str | None]:
-    """Does the coding sequence (or a curated shortened transgene) fit an AAV? Returns (fits, reasons, vector)."""
+def capacity_check(t: TriageContext) -> tuple[bool | None, list[Evidence]]:
+    """Does the coding sequence (or a curated shortened transgene) fit an AAV? Returns (fits, reasons)."""
     kc = t.kc
     cds, src = kc.cds_length(t.gene)
     ss = _capacity(kc, "ssAAV", 4700)
     sc = _capacity(kc, "scAAV", 2400)
     if cds is None:
-        return None, [_ev("transgene_size_unknown", f"coding length of {t.gene} unknown: AAV fit not checked")], None
+        return None, [_ev("transgene_size_unknown", f"coding length of {t.gene} unknown: AAV fit not checked")]
     cassette = cds + CASSETTE_OVERHEAD_BP
     if cassette <= sc:
         return True, [_ev("fits_scAAV", f"{t.gene} CDS {cds} bp + ~{CASSETTE_OVERHEAD_BP} bp regulatory = "
-                          f"{cassette} bp fits self-complementary AAV (<= {sc} bp)", f"{src}; {CAPACITY_SOURCE}")], "scAAV"
+                          f"{cassette} bp fits self-complementary AAV (<= {sc} bp)", f"{src}; {CAPACITY_SOURCE}")]
     if cassette <= ss:
         return True, [_ev("fits_ssAAV", f"{t.gene} CDS {cds} bp + ~{CASSETTE_OVERHEAD_BP} bp = {cassette} bp fits "
-                          f"single-stranded AAV (<= {ss} bp)", f"{src}; {CAPACITY_SOURCE}")], "ssAAV"
+                          f"single-stranded AAV (<= {ss} bp)", f"{src}; {CAPACITY_SOURCE}")]
     row = t.disease.curated or {}
     transgene = row.get("transgene")
     tbp = int(row["transgene_bp"]) if (row.get("transgene_bp") or "").isdigit() else None
     if transgene and tbp and tbp <= ss:
         return True, [_ev("shortened_transgene_fits",
                           f"full-length {t.gene} CDS ({cds} bp) exceeds AAV capacity ({ss} bp), but {transgene} "
-                          f"({tbp} bp cassette) fits", row.get("source", src))], "ssAAV"
+                          f"({tbp} bp cassette) fits", row.get("source", src))]
     if transgene and tbp and tbp <= AAV_HARD_CEILING_BP:
         return True, [_ev("shortened_transgene_at_limit",
                           f"full-length {t.gene} CDS ({cds} bp) exceeds AAV capacity, but {transgene} ({tbp} bp "
                           f"cassette) packages as an oversized genome at the {AAV_HARD_CEILING_BP} bp ceiling "
-                          "(heterogeneous genomes; lower potency)", f"{row.get('source', src)}; {CAPACITY_SOURCE}")], \
-            "ssAAV"
+                          "(heterogeneous genomes; lower potency)", f"{row.get('source', src)}; {CAPACITY_SOURCE}")]
     return False, [_ev("exceeds_aav_capacity",
                        f"{t.gene} CDS {cds} bp + ~{CASSETTE_OVERHEAD_BP} bp = {cassette} bp exceeds AAV capacity "
                        f"({ss} bp) and no validated shortened transgene is curated; dual/split AAV remains "
-                       "research-stage", f"{src}; {CAPACITY_SOURCE}")], None
+                       "research-stage", f"{src}; {CAPACITY_SOURCE}")]
 
 
 def _capacity(kc: KnowledgeContext, vector: str, default: int) -> int:
@@ -173,7 +172,7 @@ def rule_gene_replacement(t: TriageContext) -> Option:
         r.append(_ev("mechanism_unknown", "mechanism unknown: replacement helps only loss of function; "
                      "establish the mechanism first"))
         return _option(m, t.gene, Verdict.NOT_SUITABLE, r, bonus=0.05)
-    fits, cap, vec = capacity_check(t)
+    fits, cap = capacity_check(t)
     r += cap
     if fits is False:
         return _option(m, t.gene, Verdict.NOT_SUITABLE, r)
@@ -304,7 +303,7 @@ def rule_gene_silencing(t: TriageContext) -> Option:
     return _option(m, t.gene, Verdict.POSSIBLE, r)
 
 
-def _editors(t: TriageContext, v: Variant) -> list[tuple[str, bool, str]]:
+def _editors(v: Variant) -> list[tuple[str, bool, str]]:
     try:
         from rarepath.design.crispr.editability import editors_for_change
     except ImportError:
@@ -352,7 +351,7 @@ def rule_genome_editing(t: TriageContext) -> Option:
                          "paired-nuclease excision of the pseudo-exon region", "Maeder et al., Nat Med 25:229 (2019)"))
             editable = True
             continue
-        ok = [c for c in _editors(t, v) if c[1]]
+        ok = [c for c in _editors(v) if c[1]]
         if ok:
             editable = True
             r.append(_ev("variant_editable", f"{v.description}: " + "; ".join(f"{e}: {why}" for e, _, why in ok),
@@ -570,14 +569,14 @@ def finalise_verdict(opt: Option, t: TriageContext) -> None:
     ineligible = [pm for pm in matches if pm.eligibility == "ineligible" and pm.match != "different"]
     if ineligible and opt.verdict.rank >= Verdict.POSSIBLE.rank:
         names = ", ".join(pm.name for pm in ineligible)
-        if opt.target != t.gene or _only_route_is_product(opt, ineligible):
+        if opt.target != t.gene or _only_route_is_product(ineligible):
             opt.verdict = Verdict.NOT_SUITABLE
             opt.score = SCORE[Verdict.NOT_SUITABLE]
             opt.reasons.insert(0, _ev("patient_not_eligible", f"the patient is not eligible for {names} (see the label "
                                       "requirements below)"))
 
 
-def _only_route_is_product(opt: Option, ineligible: list[ProductMatch]) -> bool:
+def _only_route_is_product(ineligible: list[ProductMatch]) -> bool:
     """An approved product the patient is excluded from, for the same vector: the generic route is blocked too."""
     return any(pm.row.get("serotype") or pm.row.get("delivery") == "ex_vivo" for pm in ineligible)
 
@@ -679,4 +678,4 @@ def _geneless_assessment(case: Case, kc: KnowledgeContext) -> Assessment:
                       questions=list(QUESTIONS), knowledge=kc.versions())
 
 
-__all__ = ["assess_case", "TriageContext", "MODALITY_RULES", "Zygosity"]
+__all__ = ["assess_case", "rank_options", "TriageContext", "MODALITY_RULES"]

@@ -203,8 +203,7 @@ def check_requirements(row: dict[str, str], case: Case, frame_skips: list[int] |
         elif key in ("variant", "variant_any"):
             wanted = [w for w in re.split(r"[,|]", value) if w.strip()]
             have = variant_protein_changes(case.variants)
-            hits = [w for w in wanted if protein_change_forms(w) & {h.strip() for h in have}
-                    or any(f in h for f in protein_change_forms(w) for h in have)]
+            hits = [w for w in wanted if any(f in h for f in protein_change_forms(w) for h in have)]
             if not case.variants or all(v.kind in (VariantKind.UNKNOWN, VariantKind.LOSS_OF_FUNCTION)
                                         for v in case.variants):
                 ok, detail = None, f"requires one of {', '.join(wanted)}; the patient's variant is not specified"
