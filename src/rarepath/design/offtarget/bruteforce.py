@@ -19,6 +19,26 @@ def _pam_ok(window_letters: str, pams: Sequence[str]) -> bool:
     return any(all(b in IUPAC[c] for b, c in zip(window_letters, pat, strict=True)) for pat in pams)
 
 
+def _strand_codes(idx: GenomeIndex, ci: int) -> tuple[str, tuple[tuple[str, np.ndarray], ...]]:
+    """A chromosome's letters and its 2-bit codes read 5'->3' on each strand (N and other letters = 4)."""
+    codes = idx.chrom_codes(ci)
+    rc_codes = np.where(codes < 4, 3 - codes, 4).astype(np.uint8)[::-1]
+    return idx.sequence(idx.names[ci]), (("+", codes), ("-", rc_codes))
+
+
+def _read_site(seq: str, p: int, w: int, strand: str, proto_len: int, plen: int, pam_side: str,
+               pams: Sequence[str]) -> tuple[int, str, str] | None:
+    """(start, site, pam) of window `p` of a strand (site read 5'->3' on that strand); None if the PAM fails."""
+    start = p if strand == "+" else len(seq) - p - w
+    site = seq[start : start + w]
+    if strand == "-":
+        site = revcomp(site)
+    pam = site[:plen] if pam_side == "5prime" else site[proto_len:]
+    if plen and not _pam_ok(pam, pams):
+        return None
+    return start, site, pam
+
+
 def bruteforce_search(idx: GenomeIndex, queries: Sequence[str], pams: Sequence[str] = (),
                       max_mismatches: int = 4, pam_side: str = "3prime", bulge: int = 0) -> list[OffTargetHit]:
     """All sites within max_mismatches of each query (PAM-less when `pams` is empty), both strands.
@@ -29,9 +49,7 @@ def bruteforce_search(idx: GenomeIndex, queries: Sequence[str], pams: Sequence[s
     plen = len(pams[0]) if pams else 0
     hits: list[OffTargetHit] = []
     for ci, chrom in enumerate(idx.names):
-        seq = idx.sequence(chrom)
-        codes = idx.chrom_codes(ci)
-        rc_codes = np.where(codes < 4, 3 - codes, 4).astype(np.uint8)[::-1]
+        seq, strands = _strand_codes(idx, ci)
         for qi, q in enumerate(queries):
             L = len(q)
             w = L + plen
@@ -39,20 +57,16 @@ def bruteforce_search(idx: GenomeIndex, queries: Sequence[str], pams: Sequence[s
                 continue
             g = encode(q)
             proto_off = plen if pam_side == "5prime" else 0
-            for strand, arr in (("+", codes), ("-", rc_codes)):
+            for strand, arr in strands:
                 win = np.lib.stride_tricks.sliding_window_view(arr, w)
                 proto = win[:, proto_off : proto_off + L]
                 mm = (proto != g[None, :]).sum(axis=1)
                 has_n = (win >= 4).any(axis=1)
                 for p in np.flatnonzero((mm <= max_mismatches) & ~has_n):
-                    p = int(p)
-                    start = p if strand == "+" else len(seq) - p - w
-                    site = seq[start : start + w]
-                    if strand == "-":
-                        site = revcomp(site)
-                    pam = site[:plen] if pam_side == "5prime" else site[L:]
-                    if plen and not _pam_ok(pam, pams):
+                    read = _read_site(seq, int(p), w, strand, L, plen, pam_side, pams)
+                    if read is None:
                         continue
+                    start, site, pam = read
                     pr = site[proto_off : proto_off + L]
                     mpos = tuple(i for i in range(L) if pr[i] != q[i])
                     hits.append(OffTargetHit(qi, chrom, start, start + w, strand, site, len(mpos), pam, mpos))
@@ -77,9 +91,7 @@ def _bulged_sites(idx: GenomeIndex, queries: list[str], pams: list[str], max_mm:
     plen = len(pams[0]) if pams else 0
     hits: list[OffTargetHit] = []
     for ci, chrom in enumerate(idx.names):
-        seq = idx.sequence(chrom)
-        codes = idx.chrom_codes(ci)
-        rc_codes = np.where(codes < 4, 3 - codes, 4).astype(np.uint8)[::-1]
+        seq, strands = _strand_codes(idx, ci)
         for qi, q in enumerate(queries):
             L = len(q)
             g = encode(q)
@@ -88,7 +100,7 @@ def _bulged_sites(idx: GenomeIndex, queries: list[str], pams: list[str], max_mm:
                 if len(seq) < w or len(positions) == 0:
                     continue
                 proto_off = plen if pam_side == "5prime" else 0
-                for strand, arr in (("+", codes), ("-", rc_codes)):
+                for strand, arr in strands:
                     win = np.lib.stride_tricks.sliding_window_view(arr, w)
                     best_mm = np.full(len(win), L + 1)
                     best_pos = np.full(len(win), -1)
@@ -101,13 +113,10 @@ def _bulged_sites(idx: GenomeIndex, queries: list[str], pams: list[str], max_mm:
                     has_n = (win >= 4).any(axis=1)
                     for p in np.flatnonzero((best_mm <= max_mm) & ~has_n):
                         p = int(p)
-                        start = p if strand == "+" else len(seq) - p - w
-                        site = seq[start : start + w]
-                        if strand == "-":
-                            site = revcomp(site)
-                        pam = site[:plen] if pam_side == "5prime" else site[plen_proto:]
-                        if plen and not _pam_ok(pam, pams):
+                        read = _read_site(seq, p, w, strand, plen_proto, plen, pam_side, pams)
+                        if read is None:
                             continue
+                        start, site, pam = read
                         proto = site[proto_off : proto_off + plen_proto]
                         pos = int(best_pos[p])
                         mpos = tuple(i for i, k in _paired(L, kind, pos) if q[i] != proto[k])
