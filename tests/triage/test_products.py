@@ -2,7 +2,8 @@
 
 from rarepath.interpret.mechanism import DiseaseContext
 from rarepath.model import Case, Mechanism, PatientFactors, Variant, VariantKind, Zygosity
-from rarepath.triage.products import check_requirements, disease_match, protein_change_forms
+from rarepath.triage.label import protein_change_forms
+from rarepath.triage.products import check_requirements, disease_match
 
 ROW = {"name": "onasemnogene abeparvovec", "requirement": "max_anti_AAV9_titre:50", "source": "Zolgensma label",
        "disease": "spinal muscular atrophy", "disease_ids": "OMIM:253300", "treats_mechanism": "loss_of_function"}
@@ -17,17 +18,19 @@ def _case(**patient) -> Case:
 def test_titre_within_label_limit_is_eligible():
     pm = check_requirements(ROW, _case(aav_titres={"AAV9": 25}), None)
     assert pm.eligibility == "eligible"
-    assert "within the label limit 1:50" in pm.reasons[0].detail
+    assert "within the onasemnogene abeparvovec label's limit 1:50" in pm.reasons[0].detail
+    assert pm.reasons[0].effect == "supports"
 
 
 def test_titre_above_label_limit_is_ineligible():
     assert check_requirements(ROW, _case(aav_titres={"AAV9": 100}), None).eligibility == "ineligible"
 
 
-def test_unknown_titre_is_a_pending_screening_test_not_a_genotype_question():
+def test_unknown_titre_keeps_the_product_pending_and_names_the_item():
     pm = check_requirements(ROW, _case(age_years=0.3), None)
-    assert pm.eligibility == "pending" and pm.pending_kinds == []
+    assert pm.eligibility == "pending" and pm.pending_kinds == ["anti-AAV9 antibodies"]
     assert "retest" in pm.reasons[0].detail  # infants: maternal antibodies wane
+    assert pm.reasons[0].effect == "against"
 
 
 def test_no_detectable_antibodies_requirement():
@@ -64,3 +67,16 @@ def test_product_for_another_disease_of_the_same_gene_is_not_offered():
     inferred = DiseaseContext(gene="F8", inferred=True)
     assert disease_match(haemophilia, inferred, Mechanism.GAIN_OF_FUNCTION)[0] == "different"
     assert disease_match(haemophilia, inferred, Mechanism.LOSS_OF_FUNCTION)[0] == "gene_level"
+
+
+def test_unknown_mechanism_is_not_a_fit_for_a_mechanism_specific_product():
+    row = {"name": "x", "disease": "some disease", "disease_ids": "OMIM:100000", "treats_mechanism": "loss_of_function",
+           "source": "label"}
+    nodx = DiseaseContext(gene="F8")
+    match, ev = disease_match(row, nodx, Mechanism.UNKNOWN)
+    assert match == "gene_level" and "mechanism is unknown" in ev.detail and ev.effect == "against"
+
+
+def test_every_label_item_of_a_product_already_given_fails():
+    pm = check_requirements(ROW, _case(aav_titres={"AAV9": 25}, prior_treatments=("onasemnogene abeparvovec",)), None)
+    assert pm.eligibility == "ineligible"

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property
+from pathlib import Path
 from typing import Any
 
 from rarepath.knowledge.curated import load_table, table_version
@@ -26,6 +27,8 @@ CURATED_TABLES = (
     "cds_lengths",
     "hallmark_variants",
     "modality_evidence",
+    "standard_care",
+    "triage_rules",
 )
 
 
@@ -43,10 +46,8 @@ class KnowledgeContext:
 
     # ---- curated tables -------------------------------------------------------------
     def table(self, name: str) -> tuple[dict[str, str], ...]:
-        try:
-            return load_table(name)
-        except Exception:  # a missing optional table is reported by `versions`, not fatal
-            return ()
+        """A shipped curated table; a missing or malformed one is a KnowledgeError, never 'no data'."""
+        return load_table(name)
 
     def _index_by(self, table: str, column: str) -> dict[str, list[dict[str, str]]]:
         """Rows of a curated table keyed by every (upper-case) gene listed in `column`."""
@@ -102,13 +103,23 @@ class KnowledgeContext:
     # ---- imported knowledge base ----------------------------------------------------
     @property
     def kb(self) -> Any:
+        """The imported knowledge base; when none was ever imported at the default location, a stand-in that
+        answers 'not known'. A KB that was named (path, URL, RAREPATH_KB_URL) but cannot be opened is an error."""
         if self._kb is None:
-            try:
-                from rarepath.knowledge.kb import KnowledgeBase
+            import os
 
-                self._kb = KnowledgeBase.open(self.kb_path)
-            except Exception:  # KB absent or unreadable: rules run on shipped data only
+            from rarepath.errors import KnowledgeError
+            from rarepath.knowledge.kb import KB_URL_ENV, KnowledgeBase, kb_location
+
+            location = kb_location(self.kb_path)
+            named = self.kb_path is not None or bool(os.environ.get(KB_URL_ENV, "").strip())
+            if isinstance(location, Path) and not location.exists():
+                if named:
+                    raise KnowledgeError("knowledge base not found (check the path or RAREPATH_KB_URL)",
+                                         source=str(location))
                 self._kb = _NoKnowledgeBase()
+            else:
+                self._kb = KnowledgeBase.open(self.kb_path)
         return self._kb
 
     def cds_length(self, gene: str) -> tuple[int | None, str]:
@@ -129,14 +140,8 @@ class KnowledgeContext:
     def _versions(self) -> dict[str, Any]:
         out: dict[str, Any] = {"curated": {}}
         for name in CURATED_TABLES:
-            try:
-                out["curated"][name] = {"version": table_version(name), "rows": len(load_table(name))}
-            except Exception:
-                out["curated"][name] = {"version": "missing", "rows": 0}
-        try:
-            out["hpo"] = self.hpo.version
-        except Exception as err:  # pragma: no cover - reported, not fatal
-            out["hpo"] = f"unavailable ({err})"
+            out["curated"][name] = {"version": table_version(name), "rows": len(load_table(name))}
+        out["hpo"] = self.hpo.version
         kb = self.kb
         if kb.available:
             out["knowledge_base"] = [

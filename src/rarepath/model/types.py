@@ -23,12 +23,25 @@ class Mechanism(StrEnum):
 
 
 class Modality(StrEnum):
+    """The six modalities of the assessment contract, plus `standard_care`, a documented extension.
+
+    Every assessment lists the six contract modalities for the disease gene. `standard_care` (allogeneic
+    HSCT, organ transplant, hormone or cofactor replacement, diet) appears only where an established
+    non-genetic treatment is curated for the disease; tools that know only the six may ignore it.
+    """
+
     GENE_REPLACEMENT = "gene_replacement"
     GENE_ADDITION = "gene_addition"
     GENE_SILENCING = "gene_silencing"
     GENOME_EDITING = "genome_editing"
     SPLICE_MODULATION = "splice_modulation"
     DRUG = "drug"
+    STANDARD_CARE = "standard_care"
+
+    @classmethod
+    def contract(cls) -> tuple[Modality, ...]:
+        """The six modalities every assessment must list for the disease gene."""
+        return tuple(m for m in cls if m is not cls.STANDARD_CARE)
 
 
 class Verdict(StrEnum):
@@ -103,9 +116,15 @@ class Evidence:
     rule: str
     source: str
     detail: str
+    #: what the rule does to the option it is attached to: supports | against | blocks | info | superseded
+    #: ("" for evidence outside options, e.g. mechanism evidence); see triage/catalogue.py
+    effect: str = ""
 
     def to_dict(self) -> dict[str, str]:
-        return {"rule": self.rule, "source": self.source, "detail": self.detail}
+        d = {"rule": self.rule, "source": self.source, "detail": self.detail}
+        if self.effect:
+            d["effect"] = self.effect
+        return d
 
 
 @dataclass(frozen=True)
@@ -229,13 +248,18 @@ class MechanismCall:
 
 @dataclass(frozen=True)
 class Product:
+    """A named product as offered in an option; its target, route and delivery are the product's own."""
+
     name: str
     status: str
     modality: str = ""
     target: str = ""
     indication: str = ""
     route: str = ""
+    delivery: str = ""  # in_vivo | ex_vivo
     vector_or_chemistry: str = ""
+    approvals: str = ""  # AGENCY:YEAR;... from the label table
+    evidence_level: str = ""  # see triage.scoring.EvidenceLevel
     source: str = ""
 
     def to_dict(self) -> dict[str, str]:
@@ -267,6 +291,7 @@ class Option:
     verdict: Verdict
     score: float
     reasons: list[Evidence] = field(default_factory=list)
+    evidence_level: str = "mechanism_only"  # see triage.scoring.EvidenceLevel
     products: list[Product] = field(default_factory=list)
     delivery: Delivery | None = None
     safety: dict[str, Any] = field(default_factory=dict)
@@ -279,6 +304,7 @@ class Option:
             "target": self.target,
             "verdict": self.verdict.value,
             "score": round(self.score, 3),
+            "evidence_level": self.evidence_level,
             "delivery": self.delivery.to_dict() if self.delivery else None,
             "products": [p.to_dict() for p in self.products],
             "reasons": [r.to_dict() for r in self.reasons],
@@ -301,11 +327,13 @@ class Assessment:
     knowledge: dict[str, Any] = field(default_factory=dict)
     designs: list[dict[str, Any]] = field(default_factory=list)  # reagent designs attached to the case
     screens: list[dict[str, Any]] = field(default_factory=list)  # patient-model screen rankings attached
+    affected_status: dict[str, Any] = field(default_factory=dict)  # interpret.affected.AffectedStatusCall
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "rarepath_version": self.version,
             "case": self.case.to_dict(),
+            "affected_status": self.affected_status,
             "diseases": self.diseases,
             "mechanism": self.mechanism.to_dict(),
             "options": [o.to_dict() for o in self.options],

@@ -12,16 +12,22 @@ from rarepath.model import Case, Delivery, Evidence, Modality
 
 TISSUE_SOURCE = "rarepath curated tissues table"
 
-OLIGO_ROUTE = {"cns": "intrathecal", "liver": "subcutaneous", "retina": "intravitreal", "muscle": "intravenous",
-               "heart": "intravenous", "kidney": "subcutaneous", "skin": "topical", "lung": "inhaled"}
-EDITOR_ROUTE = {"liver": ("in_vivo", "intravenous", "LNP (Cas9 or base-editor mRNA + sgRNA)"),
-                "hsc": ("ex_vivo", "hsc_transplant", "electroporated RNP in autologous CD34+ cells"),
-                "retina": ("in_vivo", "subretinal", "AAV5 (dual sgRNA + SaCas9)"),
-                "t_cells": ("ex_vivo", "intravenous", "electroporated RNP in autologous T cells")}
-
-
 def tissue_row(kc: KnowledgeContext, tissue: str | None) -> dict[str, str]:
     return kc.tissues.get(tissue or "", {})
+
+
+def oligo_reach(kc: KnowledgeContext, tissue: str | None) -> tuple[str, str] | None:
+    """(route, vehicle) by which oligonucleotides reach the tissue, or None when not established."""
+    row = tissue_row(kc, tissue)
+    return (row["oligo_route"], row.get("oligo_vehicle", "")) if row.get("oligo_route") else None
+
+
+def editing_reach(kc: KnowledgeContext, tissue: str | None) -> tuple[str, str, str] | None:
+    """(mode, route, vehicle) by which genome editors reach the tissue, or None when not established."""
+    row = tissue_row(kc, tissue)
+    if not row.get("editing_mode"):
+        return None
+    return row["editing_mode"], row.get("editing_route", ""), row.get("editing_vehicle", "")
 
 
 def preferred_serotype(kc: KnowledgeContext, tissue: str | None) -> str | None:
@@ -90,11 +96,14 @@ def plan_delivery(modality: Modality, case: Case, tissue: str | None, kc: Knowle
             return Delivery("in_vivo", "topical", "HSV-1 (replication-defective)", tuple(steps))
         return Delivery("in_vivo", routes[0] if routes else "unknown", "non-AAV or integrating vector", tuple(steps))
     if modality == Modality.GENOME_EDITING:
-        mode, route, vec = EDITOR_ROUTE.get(tissue or "", ("in_vivo", routes[0] if routes else "unknown",
-                                                             "no established editor delivery"))
+        reach = editing_reach(kc, tissue)
+        mode, route, vec = reach or ("in_vivo", routes[0] if routes else "unknown", "no established editor delivery")
         return Delivery(mode, route, vec, tuple(steps))
     if modality in (Modality.GENE_SILENCING, Modality.SPLICE_MODULATION):
-        route = OLIGO_ROUTE.get(tissue or "", "unknown")
-        vec = "GalNAc-siRNA or ASO" if tissue == "liver" else "antisense oligonucleotide"
+        oligo = oligo_reach(kc, tissue)
+        route, vec = oligo or ("unknown", "antisense oligonucleotide (delivery to this tissue not established)")
         return Delivery("in_vivo", route, vec, tuple(steps))
+    if modality == Modality.STANDARD_CARE:
+        return Delivery("ex_vivo" if (product_row or {}).get("delivery") == "ex_vivo" else "in_vivo",
+                        (product_row or {}).get("route") or "per guideline", None, tuple(steps))
     return Delivery("in_vivo", "oral", None, tuple(steps))

@@ -10,8 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from rarepath import DISCLAIMER, __version__
+from rarepath.design.aso.amenability import assess_amenability
+from rarepath.design.aso.frame import FrameAnalysis, exon_skip_analysis, shipped_exon_lengths
+from rarepath.design.crispr.editability import editors_for_change
+from rarepath.interpret.affected import AffectedStatus, AffectedStatusCall, assess_affected_status
 from rarepath.interpret.mechanism import NULL_KINDS, DiseaseContext, infer_mechanism, resolve_disease
 from rarepath.knowledge.context import KnowledgeContext, default_context, split_multi
+from rarepath.knowledge.rules import Effect, agrees, effect_of, reason
 from rarepath.model import (
     Assessment,
     Case,
@@ -25,26 +30,30 @@ from rarepath.model import (
     Verdict,
     Zygosity,
 )
-from rarepath.triage.delivery import plan_delivery, preferred_serotype
-from rarepath.triage.products import ProductMatch, match_products
+from rarepath.triage.delivery import editing_reach, oligo_reach, plan_delivery, preferred_serotype
+from rarepath.triage.immunity import INVESTIGATIONAL_MAX_TITRE, INVESTIGATIONAL_SOURCE, Fit, titre_check
+from rarepath.triage.label import check_label, prior_serotypes
+from rarepath.triage.products import ProductMatch, label_reasons, match_products
 from rarepath.triage.safety import QUESTIONS, safety_and_follow_up
+from rarepath.triage.scoring import GENOTYPE_TOKENS, EvidenceLevel, product_level, rank_basis, score
 
-RULES = "rarepath triage rules"
-CAPACITY_SOURCE = "Wu, Yang & Colosi, Mol Ther 18:80 (2010); Grieger & Samulski, J Virol 2005"
 #: promoter + polyA + ITRs that a transgene cassette adds to the coding sequence (therapy-knowledge notes 1.1)
 CASSETTE_OVERHEAD_BP = 1000
 #: packaged AAV genomes never exceeded 5.2 kb whatever the plasmid size (Wu, Yang & Colosi 2010)
 AAV_HARD_CEILING_BP = 5200
-#: investigational liver/CNS AAV trials commonly exclude NAb titres >= 1:5-1:10 (Dhungel et al. 2024)
-DEFAULT_MAX_TITRE = 5
 
-#: tissues oligonucleotides reach today (GalNAc/LNP liver, intrathecal CNS, intravitreal retina, IV muscle, kidney)
-OLIGO_TISSUES = ("liver", "cns", "retina", "muscle", "kidney", "heart")
-
-EDITING_TISSUES = ("liver", "hsc", "retina", "t_cells")
 PRIME_EDITABLE = {VariantKind.MISSENSE, VariantKind.NONSENSE, VariantKind.FRAMESHIFT, VariantKind.INFRAME_INDEL,
                   VariantKind.SPLICE, VariantKind.SYNONYMOUS, VariantKind.START_LOSS, VariantKind.STOP_LOSS}
 
+#: blocking reasons about this patient that no product label can supersede (the others are gaps in generic
+#: knowledge, e.g. "no established route", that an approved product for the exact indication disproves)
+PATIENT_SPECIFIC_BLOCKS = frozenset({
+    "pre_existing_aav_antibodies", "aav_redosing", "conditioning_not_tolerated", "replacement_wrong_mechanism",
+    "addition_wrong_mechanism", "silencing_loss_of_function", "knockout_not_acceptable", "already_in_frame",
+    "published_modality_evidence", "patient_not_eligible", "no_frame_restoring_skip",
+})
+
+#: default nudge per verdict when a rule returns (kept inside the verdict's score band)
 SCORE = {Verdict.RECOMMENDED: 0.85, Verdict.POSSIBLE: 0.55, Verdict.NOT_SUITABLE: 0.2, Verdict.CONTRAINDICATED: 0.0}
 
 
@@ -54,8 +63,9 @@ class TriageContext:
     disease: DiseaseContext
     mechanism: MechanismCall
     kc: KnowledgeContext
+    status: AffectedStatusCall | None = None
     products: list[ProductMatch] = field(default_factory=list)
-    frame: object | None = None  # FrameAnalysis for exon deletions/duplications, when computable
+    frame: FrameAnalysis | None = None  # reading frame of a whole-exon deletion/duplication, when computable
 
     @property
     def gene(self) -> str:
@@ -83,13 +93,14 @@ def target_key(value: str | None) -> str:
     return "/".join(x.upper() for x in split_multi(value))
 
 
-def _ev(rule: str, detail: str, source: str = RULES) -> Evidence:
-    return Evidence(rule, source, detail)
+_ev = reason  # every reason names a catalogued rule (knowledge/data/triage_rules.tsv)
 
 
 def _option(modality: Modality, target: str, verdict: Verdict, reasons: list[Evidence], bonus: float = 0.0) -> Option:
-    score = max(0.0, min(1.0, SCORE[verdict] + bonus))
-    return Option(modality=modality, target=target, verdict=verdict, score=score, reasons=reasons)
+    """A rule's outcome; `bonus` nudges the score inside the verdict's band (final scores: triage.scoring)."""
+    opt = Option(modality=modality, target=target, verdict=verdict, score=SCORE[verdict], reasons=reasons)
+    opt.extra["_nudge"] = bonus
+    return opt
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -107,10 +118,10 @@ def capacity_check(t: TriageContext) -> tuple[bool | None, list[Evidence]]:
     cassette = cds + CASSETTE_OVERHEAD_BP
     if cassette <= sc:
         return True, [_ev("fits_scAAV", f"{t.gene} CDS {cds} bp + ~{CASSETTE_OVERHEAD_BP} bp regulatory = "
-                          f"{cassette} bp fits self-complementary AAV (<= {sc} bp)", f"{src}; {CAPACITY_SOURCE}")]
+                          f"{cassette} bp fits self-complementary AAV (<= {sc} bp)", f"{src}; {_ev('fits_scAAV', '').source}")]
     if cassette <= ss:
         return True, [_ev("fits_ssAAV", f"{t.gene} CDS {cds} bp + ~{CASSETTE_OVERHEAD_BP} bp = {cassette} bp fits "
-                          f"single-stranded AAV (<= {ss} bp)", f"{src}; {CAPACITY_SOURCE}")]
+                          f"single-stranded AAV (<= {ss} bp)", f"{src}; {_ev('fits_ssAAV', '').source}")]
     row = t.disease.curated or {}
     transgene = row.get("transgene")
     tbp = int(row["transgene_bp"]) if (row.get("transgene_bp") or "").isdigit() else None
@@ -122,11 +133,11 @@ def capacity_check(t: TriageContext) -> tuple[bool | None, list[Evidence]]:
         return True, [_ev("shortened_transgene_at_limit",
                           f"full-length {t.gene} CDS ({cds} bp) exceeds AAV capacity, but {transgene} ({tbp} bp "
                           f"cassette) packages as an oversized genome at the {AAV_HARD_CEILING_BP} bp ceiling "
-                          "(heterogeneous genomes; lower potency)", f"{row.get('source', src)}; {CAPACITY_SOURCE}")]
+                          "(heterogeneous genomes; lower potency)", f"{row.get('source', src)}; {_ev('fits_ssAAV', '').source}")]
     return False, [_ev("exceeds_aav_capacity",
                        f"{t.gene} CDS {cds} bp + ~{CASSETTE_OVERHEAD_BP} bp = {cassette} bp exceeds AAV capacity "
                        f"({ss} bp) and no validated shortened transgene is curated; dual/split AAV remains "
-                       "research-stage", f"{src}; {CAPACITY_SOURCE}")]
+                       "research-stage", f"{src}; {_ev('exceeds_aav_capacity', '').source}")]
 
 
 def _capacity(kc: KnowledgeContext, vector: str, default: int) -> int:
@@ -137,23 +148,38 @@ def _capacity(kc: KnowledgeContext, vector: str, default: int) -> int:
         return default
 
 
-def antibody_block(t: TriageContext, serotype: str | None, limit: int | None = None) -> Evidence | None:
-    """Pre-existing antibodies against the serotype that would be used: above threshold blocks the option."""
+def planned_threshold(t: TriageContext, serotype: str) -> tuple[int | None, str, bool]:
+    """The antibody threshold that applies to a serotype for this gene: the label of the product that would be
+    used (max titre, or None for 'none detectable'), else the investigational default. Returns
+    (max titre, whose threshold, from a label)."""
+    for row in t.kc.therapies_by_gene.get(t.gene, []):
+        if (row.get("serotype") or "").upper() != serotype.upper() or row.get("status") == "withdrawn":
+            continue
+        for token in split_multi(row.get("requirement")):
+            key, _, value = token.partition(":")
+            if key.upper() == f"MAX_ANTI_{serotype.upper()}_TITRE":
+                return int(value), f"the {row['name']} label", True
+            if key.upper() == f"NO_ANTI_{serotype.upper()}_ANTIBODIES":
+                return None, f"the {row['name']} label", True
+    return INVESTIGATIONAL_MAX_TITRE, "the investigational default of AAV trials", False
+
+
+def antibody_reason(t: TriageContext, serotype: str | None) -> Evidence | None:
+    """Pre-existing immunity to the serotype that would be used, judged against the planned product's label."""
     if not serotype:
         return None
-    p = t.case.patient
-    limit = limit if limit is not None else DEFAULT_MAX_TITRE
-    for k, v in p.aav_titres.items():
-        if k.upper() == serotype.upper() and v > limit:
-            return _ev("pre_existing_aav_antibodies",
-                       f"anti-{serotype} titre 1:{v} exceeds the threshold 1:{limit}: vector would be neutralised",
-                       "product labels (Zolgensma <= 1:50; Elevidys < 1:400; Roctavian none); Dhungel et al. 2024")
-    for k, v in p.aav_antibodies.items():
-        if k.upper() == serotype.upper() and v:
-            return _ev("pre_existing_aav_antibodies",
-                       f"anti-{serotype} antibodies detected: {serotype} vectors are excluded",
-                       "Roctavian label (no detectable anti-AAV5); Scallan et al., Blood 2006")
-    return None
+    given = prior_serotypes(t.case, t.kc).get(serotype.upper())
+    if given:
+        return _ev("aav_redosing", f"{given} ({serotype}) was already given systemically: antibodies after dosing "
+                   f"make a second {serotype} dose contraindicated")
+    limit, who, from_label = planned_threshold(t, serotype)
+    check = titre_check(t.case.patient, serotype, limit, who)
+    src = None if from_label else INVESTIGATIONAL_SOURCE
+    if check.fit == Fit.FAILED:
+        return _ev("pre_existing_aav_antibodies", check.detail + ": the vector would be neutralised", src)
+    if check.fit == Fit.UNKNOWN:
+        return _ev("aav_antibodies_unknown", check.detail, src)
+    return _ev("aav_antibodies_acceptable", check.detail, src)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -182,10 +208,11 @@ def rule_gene_replacement(t: TriageContext) -> Option:
                      "see gene addition (ex vivo integrating vector)"))
         return _option(m, t.gene, Verdict.NOT_SUITABLE, r)
     sero = preferred_serotype(t.kc, tissue)
-    block = antibody_block(t, sero)
-    if block:
-        r.append(block)
-        return _option(m, t.gene, Verdict.NOT_SUITABLE, r)
+    immunity = antibody_reason(t, sero)
+    if immunity is not None:
+        r.append(immunity)
+        if effect_of(immunity) == Effect.BLOCKS:
+            return _option(m, t.gene, Verdict.NOT_SUITABLE, r)
     if tissue:
         r.append(_ev("tissue_vector", f"target tissue {tissue}: {sero or 'tissue-appropriate'} AAV"))
     dosage = _dosage_sensitivity(t)
@@ -203,7 +230,7 @@ def _dosage_sensitivity(t: TriageContext) -> Evidence | None:
     if row.get("dosage_sensitive") == "yes":
         return _ev("dosage_sensitive_gene", f"{t.gene} is dosage-sensitive (extra copies also cause disease): "
                    "replacement must control expression level; flagged, not recommended without it",
-                   row.get("source", RULES))
+                   row.get("source") or None)
     if t.kc.kb.available:
         dos = t.kc.kb.dosage(t.gene)
         if dos is not None and dos.ts_score == 3:
@@ -265,18 +292,18 @@ def rule_gene_silencing(t: TriageContext) -> Option:
     if t.mech.is_loss:
         r.append(_ev("silencing_loss_of_function", f"{t.mech.value.replace('_', ' ')}: silencing {t.gene} would "
                      "remove what little product remains and worsen the disease",
-                     "rarepath triage rules (brief: silencing is only for gain of function / toxic mechanisms)"))
+                     ))
         return _option(m, t.gene, Verdict.CONTRAINDICATED, r)
     if t.mech == Mechanism.UNKNOWN:
         r.append(_ev("mechanism_unknown", "mechanism unknown: silencing could be harmful if the disease is loss of "
                      "function"))
         return _option(m, t.gene, Verdict.NOT_SUITABLE, r)
-    if t.tissue not in OLIGO_TISSUES:
+    reach = oligo_reach(t.kc, t.tissue)
+    if reach is None:
         r.append(_ev("silencing_delivery", f"oligonucleotide delivery to {t.tissue or 'the target tissue'} is not "
-                     "established (reachable: liver, CNS, retina, muscle, kidney)",
-                     "Crooke et al., Nat Rev Drug Discov 20:427 (2021)"))
+                     "established (tissues table)"))
         return _option(m, t.gene, Verdict.NOT_SUITABLE, r)
-    route = {"liver": "GalNAc-siRNA or ASO (subcutaneous)", "cns": "intrathecal ASO"}.get(t.tissue or "", "ASO/siRNA")
+    route = f"{reach[1]} ({reach[0]})"
     biallelic = t.case.zygosity in (Zygosity.HOMOZYGOUS, Zygosity.COMPOUND_HETEROZYGOUS, Zygosity.HEMIZYGOUS)
     if t.mech == Mechanism.GAIN_OF_FUNCTION:
         r.append(_ev("silencing_gain_of_function", f"gain of function: reducing {t.gene} removes the toxic or "
@@ -304,10 +331,7 @@ def rule_gene_silencing(t: TriageContext) -> Option:
 
 
 def _editors(v: Variant) -> list[tuple[str, bool, str]]:
-    try:
-        from rarepath.design.crispr.editability import editors_for_change
-    except ImportError:
-        return []
+    """Editors able to correct a single-nucleotide change (none for other variants)."""
     if v.ref and v.alt:
         ref, alt = v.ref, v.alt
     elif v.hgvs_c and ">" in v.hgvs_c:
@@ -315,17 +339,17 @@ def _editors(v: Variant) -> list[tuple[str, bool, str]]:
         ref, alt = core[0][-1], core[1][:1]
     else:
         return []
-    try:
-        return [(c.editor, c.feasible, c.reason) for c in editors_for_change(ref, alt, "correct")]
-    except Exception:
+    if len(ref) != 1 or len(alt) != 1 or ref.upper() not in "ACGT" or alt.upper() not in "ACGT":
         return []
+    return [(c.editor, c.feasible, c.reason) for c in editors_for_change(ref.upper(), alt.upper(), "correct")]
 
 
 def rule_genome_editing(t: TriageContext) -> Option:
     m = Modality.GENOME_EDITING
     r: list[Evidence] = []
     tissue = t.tissue
-    deliverable = tissue in EDITING_TISSUES
+    reach = editing_reach(t.kc, tissue)
+    deliverable = reach is not None
     if tissue in ("hsc", "t_cells") and t.case.patient.conditioning_tolerated is False:
         r.append(_ev("conditioning_not_tolerated", "editing of HSCs is ex vivo and needs myeloablative "
                      "conditioning, which the patient cannot tolerate"))
@@ -366,62 +390,97 @@ def rule_genome_editing(t: TriageContext) -> Option:
     if not editable:
         return _option(m, t.gene, Verdict.NOT_SUITABLE, r)
     if not deliverable:
-        r.append(_ev("editing_delivery", f"editor delivery to {tissue or 'the target tissue'} is not established; "
-                     "correction remains available for the patient's cell models (isogenic control)"))
+        r.append(_ev("editing_delivery_not_established", f"editor delivery to {tissue or 'the target tissue'} is "
+                     "not established; correction remains available for the patient's cell models (isogenic "
+                     "control)"))
         return _option(m, t.gene, Verdict.NOT_SUITABLE, r, bonus=0.05)
     r.append(_ev("editing_delivery", f"editor delivery to {tissue} is established in trials "
-                 f"({'ex vivo' if tissue in ('hsc', 't_cells') else 'in vivo'})"))
+                 f"({reach[0].replace('_', ' ')}: {reach[2]})"))
     return _option(m, t.gene, Verdict.POSSIBLE, r)
 
 
+def _splice_altering(v: Variant) -> bool:
+    """A variant that changes splicing, from its parsed kind and flags (never from words in its description)."""
+    return v.kind in (VariantKind.SPLICE, VariantKind.DEEP_INTRONIC) or "splice_altering" in v.flags
+
+
 def rule_splice_modulation(t: TriageContext) -> Option:
+    """Exon skipping (reading frame), cryptic-splice blocking, splice correction or upregulation ASOs.
+
+    Verdicts: possible (a frame-restoring skip, a splice-altering variant, an amenability call) or
+    not_suitable (in-frame deletion, no restoring skip, no target)."""
     m = Modality.SPLICE_MODULATION
     r: list[Evidence] = []
-    kinds = t.kinds
     frame = t.frame
     if frame is not None:
-        r.append(_ev("reading_frame", f"deletion is {frame.frame.replace('_', ' ')}; frame-restoring single skips: "
+        what = "duplication" if frame.kind == "duplication" else "deletion"
+        r.append(_ev("reading_frame", f"{what} of exon(s) {frame.first}-{frame.last} is "
+                     f"{frame.frame.replace('_', ' ')}; frame-restoring single skips: "
                      f"{', '.join(map(str, frame.single_skips)) or 'none'}; double skips: "
-                     f"{', '.join('+'.join(map(str, d)) for d in frame.double_skips[:4]) or 'none'}",
-                     "exon lengths of the coding transcript; Aartsma-Rus et al., Hum Mutat 30:293 (2009)"))
+                     f"{', '.join('+'.join(map(str, d)) for d in frame.double_skips[:4]) or 'none'}"))
         if frame.frame == "out_of_frame" and (frame.single_skips or frame.double_skips):
+            if frame.kind == "duplication" and frame.first == frame.last and frame.first in frame.single_skips:
+                r.append(_ev("duplication_skip", f"skipping one copy of the duplicated exon {frame.first} restores "
+                             "the normal transcript"))
+            else:
+                r.append(_ev("skip_restores_frame", "an exon-skipping ASO can restore the reading frame "
+                             "(internally shortened, partly functional protein)"))
             return _option(m, t.gene, Verdict.POSSIBLE, r, bonus=0.05)
         if frame.frame == "in_frame":
-            r.append(_ev("already_in_frame", "the deletion keeps the reading frame (Becker-like): no skip needed"))
+            r.append(_ev("already_in_frame", f"the {what} keeps the reading frame (Becker-like): no skip needed"))
             return _option(m, t.gene, Verdict.NOT_SUITABLE, r)
-    if kinds & {VariantKind.DEEP_INTRONIC} or any("splic" in v.description.lower() for v in t.case.variants):
-        r.append(_ev("cryptic_splice_blocking", "variant creates a cryptic splice site or pseudo-exon: a "
-                     "splice-switching ASO can block it (n-of-1 path)", "Kim et al., Nature 619:828 (2023)"))
+        r.append(_ev("no_frame_restoring_skip", "no single or double exon skip restores the reading frame"))
+        return _option(m, t.gene, Verdict.NOT_SUITABLE, r)
+    if any(_splice_altering(v) for v in t.case.variants):
+        r.append(_ev("cryptic_splice_blocking", "variant alters splicing (splice site, cryptic site or pseudo-exon): "
+                     "a splice-switching ASO can block or redirect it (n-of-1 path)"))
         return _option(m, t.gene, Verdict.POSSIBLE, r)
-    try:
-        from rarepath.design.aso.amenability import assess_amenability
-
-        calls = [c for v in t.case.variants for c in assess_amenability(t.gene, v, t.mech, t.case.zygosity)]
-    except Exception:
-        calls = []
+    calls = [c for v in t.case.variants for c in assess_amenability(t.gene, v, t.mech, t.case.zygosity)]
     best = None
     for c in calls:
         if c.strategy == "upregulation" and t.gene not in c.extra.get("target_genes", [t.gene]):
             continue  # acts on another gene (SMN2 for SMN1): assessed as an alternative-target option
         if c.strategy in ("splice_correction", "exon_skipping", "upregulation"):
-            r.extend(c.reasons[:2])
-            if c.level in ("eligible", "likely_eligible") and best is None:
+            usable = c.level in ("eligible", "likely_eligible")
+            for ev in c.reasons[:2]:
+                r.append(_ev("splice_amenability", ev.detail, ev.source,
+                             effect=Effect.SUPPORTS if usable else Effect.INFO))
+            if usable and best is None:
                 best = c
     if best is not None:
         return _option(m, t.gene, Verdict.POSSIBLE, r)
     if t.mech == Mechanism.HAPLOINSUFFICIENCY:
         r.append(_ev("upregulation_target_unknown", "haploinsufficiency: an ASO could raise output of the normal "
                      f"allele, but no poison-exon or antisense-transcript target is curated for {t.gene}; "
-                     "finding one is research (e.g. TANGO screening)", "Lim et al., Sci Transl Med 12:eaaz6100 (2020)"))
+                     "finding one is research (e.g. TANGO screening)"))
         return _option(m, t.gene, Verdict.NOT_SUITABLE, r, bonus=0.05)
     r.append(_ev("no_splice_target", "no splice-altering variant, skippable exon or upregulation target identified"))
     return _option(m, t.gene, Verdict.NOT_SUITABLE, r)
 
 
+def _drug_products(t: TriageContext, on_gene: bool = True) -> list[ProductMatch]:
+    """Usable drug products acting on the disease gene itself (or, with on_gene False, on anything else)."""
+    out = []
+    for pm in t.products:
+        mods = {pm.row.get("modality", ""), *split_multi(pm.row.get("also_modality"))}
+        targets = {x.upper() for x in split_multi(pm.row.get("target"))}
+        if "drug" in mods and pm.usable and (t.gene in targets) == on_gene:
+            out.append(pm)
+    return out
+
+
 def rule_drug(t: TriageContext) -> Option:
+    """Approved or repurposable drugs for the disease gene. Verdicts: possible (a product or an inhibitor of a
+    gain-of-function product), not_suitable (nothing found; products found later upgrade it)."""
     m = Modality.DRUG
     r: list[Evidence] = []
     kb = t.kc.kb
+    on_gene = _drug_products(t)
+    if on_gene:
+        names = ", ".join(sorted({pm.name for pm in on_gene}))
+        r.append(_ev("product_available", f"drug(s) acting on {t.gene} for this disease: {names} (indication and "
+                     "label checked below)"))
+        return _option(m, t.gene, Verdict.POSSIBLE, r)
     if kb.available and t.mech == Mechanism.GAIN_OF_FUNCTION:
         inhibitors = [d for d in kb.drug_targets(t.gene)
                       if d.moa and any(k in (d.action_type or "").lower() for k in ("inhibitor", "blocker", "antagonist"))]
@@ -431,8 +490,13 @@ def rule_drug(t: TriageContext) -> Option:
                          "(repurposing hypothesis for a gain-of-function disease; test on the patient's cells)",
                          inhibitors[0].source))
             return _option(m, t.gene, Verdict.POSSIBLE, r, bonus=-0.1)
-    r.append(_ev("no_drug_found", f"no approved or repurposable drug for this {t.gene} disease in the knowledge base"
-                 + ("" if kb.available else " (DrugCentral not imported)")))
+    searched = "the curated therapies table" + (" and the imported DrugCentral targets" if kb.available else "")
+    elsewhere = sorted({pm.name for pm in _drug_products(t, on_gene=False)})
+    if elsewhere:
+        r.append(_ev("no_drug_found", f"no drug acts on {t.gene} itself in {searched}; drugs acting on other "
+                     f"targets for this disease are listed as their own options: {', '.join(elsewhere)}"))
+    else:
+        r.append(_ev("no_drug_found", f"no approved or repurposable drug for this {t.gene} disease in {searched}"))
     return _option(m, t.gene, Verdict.NOT_SUITABLE, r)
 
 
@@ -451,6 +515,7 @@ MODALITY_RULES = {
 
 
 def alternative_options(t: TriageContext) -> list[Option]:
+    """Options on another gene that treats this disease (SMN2 for SMN1, ALAS1 for HMBS), from the curated table."""
     out = []
     for row in t.kc.alternatives_by_gene.get(t.gene, []):
         need = row.get("requires_mechanism", "any") or "any"
@@ -468,12 +533,10 @@ def alternative_options(t: TriageContext) -> list[Option]:
         else:
             why = (f"{row.get('relationship', 'alternative target').replace('_', ' ')}: acting on {target} "
                    f"treats {t.gene} disease")
-        verdict = Verdict.POSSIBLE if ok else Verdict.NOT_SUITABLE
-        opt = _option(mod, target, verdict, [Evidence("alternative_target", row["source"], why)])
+        rule = "alternative_target" if ok else "alternative_target_not_applicable"
+        opt = _option(mod, target, Verdict.POSSIBLE if ok else Verdict.NOT_SUITABLE, [_ev(rule, why, row["source"])])
         opt.extra["alternative_target_of"] = t.gene
         opt.extra["_products"] = set(split_multi(row.get("products")))
-        if not ok:
-            opt.extra["_blocked"] = True
         out.append(opt)
     return out
 
@@ -483,34 +546,29 @@ def attach_products(options: list[Option], t: TriageContext) -> None:
     by_key = {(o.modality, o.target): o for o in options}
     for pm in t.products:
         for modality_name in [pm.row.get("modality", ""), *split_multi(pm.row.get("also_modality"))]:
-            _attach_one(options, by_key, pm, modality_name, t)
+            _attach_one(options, by_key, pm, Modality(modality_name), t)
 
 
-def _attach_one(options: list[Option], by_key: dict, pm: ProductMatch, modality_name: str,
-                t: TriageContext) -> None:
-    """Attach one product to one (modality, target) option; risdiplam counts as splice modulation and drug."""
+def _attach_one(options: list[Option], by_key: dict, pm: ProductMatch, mod: Modality, t: TriageContext) -> None:
+    """Attach one product to the option of its own target: the disease gene, another gene (nusinersen on SMN2),
+    or no single gene (cannabidiol), so that an option's target is what its products act on."""
     row = pm.row
-    try:
-        mod = Modality(modality_name)
-    except ValueError:
-        return
     targets = [x.upper() for x in split_multi(row.get("target"))]
-    # a product acting on the disease gene (or on no single gene) belongs to the disease gene's option
-    target = t.gene if (not targets or t.gene in targets) else target_key(row.get("target"))
+    target = t.gene if t.gene in targets else target_key(row.get("target")) if targets else ""
     key = (mod, target)
     opt = by_key.get(key)
-    if opt is None and target == t.gene:
-        return
     if opt is None:
-        if pm.match == "different":
+        if pm.match == "different" or row.get("status") == "withdrawn":
             return
-        opt = _option(mod, target, Verdict.POSSIBLE, [Evidence(
-            "product_on_other_target", row.get("source", ""), f"{row['name']} acts on {target} to treat "
-            f"{t.gene} disease")])
+        rule = "product_on_other_target"
+        what = f"{row['name']} acts on {target} to treat {t.gene} disease" if target else (
+            f"{row['name']} acts on no single gene: it treats the disease, not the {t.gene} defect")
+        opt = _option(mod, target, Verdict.POSSIBLE, [_ev(rule, what, row.get("source") or None)])
         opt.extra["alternative_target_of"] = t.gene
+        if not target:
+            opt.extra["target_note"] = "no single gene target (acts on the disease, not on a gene)"
         options.append(opt)
         by_key[key] = opt
-    opt.reasons.extend(pm.reasons)
     if row.get("status") == "withdrawn":
         opt.extra.setdefault("excluded_products", []).append(
             {"name": row["name"], "indication": row.get("disease", ""),
@@ -520,60 +578,86 @@ def _attach_one(options: list[Option], by_key: dict, pm: ProductMatch, modality_
         opt.extra.setdefault("excluded_products", []).append(
             {"name": row["name"], "indication": row.get("disease", ""), "reason": pm.reasons[0].detail})
         return
-    opt.products.append(pm.product())
+    if any(tok == "not_already_given" for tok, c in pm.label.checks if c.fit == Fit.FAILED):
+        opt.extra.setdefault("excluded_products", []).append(
+            {"name": row["name"], "indication": row.get("disease", ""), "reason": "already given to this patient"})
+        opt.reasons.append(_ev("product_already_given", f"{row['name']} was already given: not offered again",
+                               row.get("source") or None))
+        return
+    opt.reasons.extend(pm.reasons)
+    opt.products.append(pm.product(_product_level(pm).value))
     opt.extra.setdefault("_matches", []).append(pm)
 
 
+def _product_level(pm: ProductMatch) -> EvidenceLevel:
+    """Evidence level of a product for this patient; only an exact indication match counts as approved."""
+    genotype = any(tok.split(":")[0] in GENOTYPE_TOKENS and c.fit == Fit.MET for tok, c in pm.label.checks)
+    level = product_level(pm.row, genotype)
+    if pm.match != "exact" and level.rank > EvidenceLevel.LATE_STAGE_TRIAL.rank:
+        return EvidenceLevel.LATE_STAGE_TRIAL  # approved for a related or unconfirmed indication
+    return level
+
+
+def _supersede(opt: Option, by: str) -> None:
+    """Mark the generic weaknesses of an option as resolved by a confirmed label fit, saying so."""
+    out = []
+    for r in opt.reasons:
+        e = effect_of(r)
+        if e in (Effect.AGAINST, Effect.BLOCKS) and r.rule not in PATIENT_SPECIFIC_BLOCKS \
+                and not r.rule.startswith("label_requirement") and not r.rule.startswith("affected_status"):
+            r = Evidence(r.rule, r.source, f"{r.detail} (superseded: {by})", Effect.SUPERSEDED.value)
+        out.append(r)
+    opt.reasons = out
+
+
 def finalise_verdict(opt: Option, t: TriageContext) -> None:
-    """Upgrade or cap an option from its products; approved + exact indication + eligible ranks first."""
+    """Verdict from the rule and the products: recommended needs an approved product for the exact indication
+    whose label population the patient is confirmed to fit; an unknown label item keeps it possible, naming it."""
     matches: list[ProductMatch] = opt.extra.pop("_matches", [])
     opt.extra.pop("_products", None)
-    blocked = opt.extra.pop("_blocked", False)
     usable = [pm for pm in matches if pm.usable]
-    approved_exact = [pm for pm in usable if pm.approved and pm.match in ("exact", "gene_level")]
+    levels = [_product_level(pm) for pm in usable] or [EvidenceLevel.MECHANISM_ONLY]
+    opt.evidence_level = max(levels, key=lambda lv: lv.rank).value
     if opt.verdict == Verdict.CONTRAINDICATED:
         if usable:
             opt.reasons.append(_ev("product_conflicts_with_mechanism", "a product exists for this modality but the "
                                    "mechanism call contraindicates it: review the mechanism evidence"))
         return
-    if blocked and not approved_exact:
-        return
-    if approved_exact:
-        pending = [k for pm in approved_exact for k in pm.pending_kinds]
-        clean = [pm for pm in approved_exact if not pm.pending_kinds]
+    hard_block = [r for r in opt.reasons if effect_of(r) == Effect.BLOCKS and r.rule in PATIENT_SPECIFIC_BLOCKS]
+    approved_exact = [pm for pm in usable if pm.approved and pm.match == "exact"]
+    if approved_exact and not hard_block:
+        clean = [pm for pm in approved_exact if pm.eligibility == "eligible"]
         if clean:
+            names = ", ".join(pm.name for pm in clean)
             opt.verdict = Verdict.RECOMMENDED
-            opt.score = 0.95 if any(pm.match == "exact" and pm.eligibility == "eligible" for pm in clean) else 0.9
-            opt.reasons.insert(0, _ev("approved_for_indication",
-                                      f"approved product for this indication: {', '.join(pm.name for pm in clean)}"))
-        else:
-            opt.verdict = Verdict.POSSIBLE
-            opt.score = max(opt.score, 0.7)
-            opt.reasons.insert(0, _ev("approved_pending_eligibility",
-                                      f"approved product(s) {', '.join(pm.name for pm in approved_exact)} once "
-                                      f"these are confirmed: {', '.join(sorted(set(pending))).replace('_', ' ')}"))
+            _supersede(opt, f"{names} is approved for this indication and the patient fits its label")
+            opt.reasons.insert(0, _ev("approved_for_indication", f"approved for this indication, label population "
+                                      f"confirmed: {names}"))
+            return
+        items = sorted({i for pm in approved_exact for i in pm.pending_kinds})
+        opt.verdict = Verdict.POSSIBLE
+        _supersede(opt, "an approved product exists for this indication")
+        opt.reasons.insert(0, _ev("approved_pending_eligibility", f"approved product(s) "
+                                  f"{', '.join(pm.name for pm in approved_exact)} once these are confirmed: "
+                                  f"{', '.join(items) or 'label items'}"))
         return
     if usable:
-        best = max(usable, key=lambda pm: (pm.approved, pm.row.get("status", "")))
+        best = max(usable, key=lambda pm: (_product_level(pm).rank, pm.approved))
         status = best.row.get("status", "")
-        if opt.verdict.rank < Verdict.POSSIBLE.rank and status not in ("withdrawn",):
-            # a clinical-stage or related-indication product exists although the generic rule found a problem:
-            # keep the rule's verdict but say so (generic rules are conservative on purpose)
+        if opt.verdict.rank < Verdict.POSSIBLE.rank:
             opt.reasons.append(_ev("product_despite_rule", f"{best.name} ({status}) exists for a related setting; "
-                                   "the generic rule above still applies to this patient"))
+                                   "the rule above still applies to this patient"))
             return
-        if opt.verdict == Verdict.POSSIBLE:
-            opt.score = max(opt.score, 0.65 if best.approved else 0.6)
-            opt.reasons.insert(0, _ev("product_available", f"{best.name} ({status}, {best.match} indication match)"))
+        opt.reasons.insert(0, _ev("product_available", f"{best.name} ({status.replace('_', ' ')}, "
+                                  f"{best.match.replace('_', ' ')} indication match)"))
         return
     ineligible = [pm for pm in matches if pm.eligibility == "ineligible" and pm.match != "different"]
     if ineligible and opt.verdict.rank >= Verdict.POSSIBLE.rank:
         names = ", ".join(pm.name for pm in ineligible)
         if opt.target != t.gene or _only_route_is_product(ineligible):
             opt.verdict = Verdict.NOT_SUITABLE
-            opt.score = SCORE[Verdict.NOT_SUITABLE]
-            opt.reasons.insert(0, _ev("patient_not_eligible", f"the patient is not eligible for {names} (see the label "
-                                      "requirements below)"))
+            opt.reasons.insert(0, _ev("patient_not_eligible", f"the patient is outside the label population of "
+                                      f"{names} (see the label items below)"))
 
 
 def _only_route_is_product(ineligible: list[ProductMatch]) -> bool:
@@ -582,6 +666,7 @@ def _only_route_is_product(ineligible: list[ProductMatch]) -> bool:
 
 
 def apply_modality_evidence(opt: Option, t: TriageContext) -> None:
+    """Published clinical outcomes cap a modality for a disease (AAV5-PBGD gave no benefit in AIP)."""
     for row in t.kc.table("modality_evidence"):
         if row.get("gene", "").upper() != t.gene or opt.target != t.gene or row.get("modality") != opt.modality.value:
             continue
@@ -589,35 +674,98 @@ def apply_modality_evidence(opt: Option, t: TriageContext) -> None:
         if ids and t.disease.disease_ids and not ids & {d.upper() for d in t.disease.disease_ids}:
             continue
         cap = Verdict(row["verdict_cap"])
-        opt.reasons.append(Evidence("published_modality_evidence", row["source"], row["reason"]))
+        effect = Effect.BLOCKS if cap.rank <= Verdict.NOT_SUITABLE.rank else Effect.AGAINST
+        opt.reasons.append(_ev("published_modality_evidence", row["reason"], row["source"], effect=effect))
         if opt.verdict.rank > cap.rank:
             opt.verdict = cap
-            opt.score = min(opt.score, SCORE[cap] + 0.05)
+
+
+def apply_affected_ceiling(opt: Option, t: TriageContext) -> None:
+    """No option may be better than the person's affected status allows (a carrier gets none)."""
+    status = t.status
+    if status is None or opt.verdict.rank <= status.ceiling.rank:
+        return
+    opt.verdict = status.ceiling
+    opt.reasons.insert(0, status.evidence[0])
+
+
+# ---------------------------------------------------------------------------------------------------
+# standard care (an extension of the modality vocabulary)
+
+
+def standard_care_options(t: TriageContext) -> list[Option]:
+    """Established non-genetic treatments curated for the disease, each checked like a label."""
+    case_ids = {d.upper() for d in t.disease.disease_ids}
+    out = []
+    for row in t.kc.table("standard_care"):
+        genes = {g.upper() for g in split_multi(row.get("gene"))}
+        ids = {d.upper() for d in split_multi(row.get("disease_ids"))}
+        if t.gene not in genes or not ids & case_ids:
+            continue
+        fit = check_label(row, t.case, t.kc)
+        pm = ProductMatch(row=row, match="exact", label=fit)
+        reasons = [_ev("standard_care", f"{row['name']}: established treatment of {row['disease']} "
+                       f"({row.get('evidence', 'guideline')}); {row.get('notes', '')}".rstrip("; "), row["source"])]
+        reasons += label_reasons(pm)
+        if fit.fit == Fit.FAILED:
+            verdict = Verdict.NOT_SUITABLE
+            reasons.insert(0, _ev("standard_care_not_applicable", f"{row['name']}: the patient is outside its "
+                                  "population (see below)", row["source"]))
+        else:
+            verdict = Verdict.RECOMMENDED if fit.fit == Fit.MET else Verdict.POSSIBLE
+        opt = _option(Modality.STANDARD_CARE, t.gene, verdict, reasons)
+        opt.evidence_level = EvidenceLevel.APPROVED_FOR_DISEASE.value
+        opt.extra["treatment"] = row["name"]
+        opt.extra["category"] = row.get("category", "")
+        opt.extra["_row"] = row
+        if fit.fit == Fit.UNKNOWN:
+            opt.reasons.insert(0, _ev("approved_pending_eligibility", f"{row['name']} once these are confirmed: "
+                                      f"{', '.join(fit.open_items)}", row["source"]))
+        out.append(opt)
+    return out
 
 
 # ---------------------------------------------------------------------------------------------------
 
 
-def _frame_analysis(case: Case) -> object | None:
+def _frame_analysis(case: Case) -> FrameAnalysis | None:
     """Reading-frame analysis of a whole-exon deletion/duplication when the gene's exon structure ships."""
     if not case.genes:
         return None
+    lengths = shipped_exon_lengths(case.genes[0])
+    if not lengths:
+        return None
     for v in case.variants:
         if v.kind in (VariantKind.EXON_DELETION, VariantKind.EXON_DUPLICATION) and v.exons:
-            try:
-                from rarepath.design.aso.frame import exon_skip_analysis, shipped_exon_lengths
-
-                lengths = shipped_exon_lengths(case.genes[0])
-                if not lengths:
-                    return None
-                kind = "deletion" if v.kind == VariantKind.EXON_DELETION else "duplication"
-                return exon_skip_analysis(case.genes[0], lengths, v.exons[0], v.exons[1], kind=kind)
-            except ImportError:
-                return None
+            a, b = v.exons
+            if not (1 <= a <= b <= len(lengths)):
+                return None  # exon numbering of another transcript: no frame claim
+            kind = "deletion" if v.kind == VariantKind.EXON_DELETION else "duplication"
+            return exon_skip_analysis(case.genes[0], lengths, a, b, kind=kind)
     return None
 
 
 _MODALITY_ORDER = {m: i for i, m in enumerate(Modality)}
+
+
+def _years_approved(opt: Option) -> int:
+    years = []
+    for p in opt.products:
+        for part in split_multi(p.approvals):
+            _, _, y = part.partition(":")
+            if y.strip().isdigit():
+                years.append(int(y))
+    return max(0, 2026 - min(years)) if years else 0
+
+
+def score_option(opt: Option, t: TriageContext | None) -> None:
+    """Final score inside the verdict band from the evidence level and named tie-breakers (triage.scoring)."""
+    level = EvidenceLevel(opt.evidence_level)
+    open_items = sum(1 for r in opt.reasons if r.rule.startswith("label_requirement_unknown"))
+    on_gene = t is None or opt.target == t.gene
+    years = _years_approved(opt)
+    opt.score = score(opt.verdict, level, open_items, on_gene, years, opt.extra.pop("_nudge", 0.0) * 0.5)
+    opt.extra["rank_basis"] = rank_basis(level, open_items, on_gene, years)
 
 
 def rank_options(options: list[Option], disease_gene: str) -> None:
@@ -626,56 +774,93 @@ def rank_options(options: list[Option], disease_gene: str) -> None:
                                 _MODALITY_ORDER[o.modality], o.target))
 
 
+def _status_only_options(t: TriageContext) -> list[Option]:
+    """A carrier or possible carrier: the six modalities, each not suitable for that one reason; products named
+    as not offered."""
+    why = t.status.evidence[0]
+    options = []
+    for m in Modality.contract():
+        opt = Option(modality=m, target=t.gene, verdict=Verdict.NOT_SUITABLE, score=0.0, reasons=[why])
+        options.append(opt)
+    excluded = sorted({pm.name for pm in t.products if pm.match != "different"})
+    if excluded:
+        options[0].extra["excluded_products"] = [
+            {"name": n, "indication": "", "reason": f"not offered: {t.status.status.value.replace('_', ' ')}"}
+            for n in excluded]
+    return options
+
+
 def assess_case(case: Case, kc: KnowledgeContext | None = None) -> Assessment:
-    """The main job: mechanism, every modality with verdict and reasons, delivery, safety and follow-up."""
+    """The main job: affected status first, then mechanism, every modality with verdict and reasons, products
+    checked against their labels, standard care, delivery, safety and follow-up."""
     kc = kc or default_context()
     if not case.genes:
         return _geneless_assessment(case, kc)
     frame = _frame_analysis(case)
     disease = resolve_disease(case, kc, frame.frame if frame is not None else None)
     mechanism = infer_mechanism(case, kc, disease)
-    t = TriageContext(case, disease, mechanism, kc)
-    t.frame = frame
-    frame_skips = list(t.frame.single_skips) if t.frame is not None else None
-    options = [rule(t) for rule in MODALITY_RULES.values()]
+    status = assess_affected_status(case, disease, kc)
+    t = TriageContext(case, disease, mechanism, kc, status=status, frame=frame)
     alts = alternative_options(t)
-    options.extend(alts)
     extra_names = set().union(*(o.extra.get("_products", set()) for o in alts)) if alts else set()
+    frame_skips = list(frame.single_skips) if frame is not None else None
     t.products = match_products(case, disease, mechanism.call, kc, frame_skips, extra_names)
-    attach_products(options, t)
-    for opt in options:
-        finalise_verdict(opt, t)
-        apply_modality_evidence(opt, t)
-    if t.frame is not None:
+    if status.status in (AffectedStatus.CARRIER, AffectedStatus.POSSIBLE_CARRIER):
+        options = _status_only_options(t)
+    else:
+        options = [rule(t) for rule in MODALITY_RULES.values()] + alts
+        attach_products(options, t)
+        options.extend(standard_care_options(t))
+        for opt in options:
+            finalise_verdict(opt, t)
+            apply_modality_evidence(opt, t)
+            apply_affected_ceiling(opt, t)
+    if frame is not None:
         for opt in options:
             if opt.modality == Modality.SPLICE_MODULATION and opt.target == t.gene:
-                opt.extra["exon_skipping"] = t.frame.to_dict()
+                opt.extra["exon_skipping"] = frame.to_dict()
+    usable = {pm.name: pm for pm in t.products if pm.usable}
+    cells = (disease.curated or {}).get("ex_vivo_cells")
     for opt in options:
-        product_row = next((pm.row for pm in t.products if pm.usable and pm.name in {p.name for p in opt.products}),
-                           None)
-        cells = (disease.curated or {}).get("ex_vivo_cells")
+        row = opt.extra.pop("_row", None)
+        ranked = sorted((usable[p.name] for p in opt.products if p.name in usable),
+                        key=lambda pm: (-_product_level(pm).rank, pm.eligibility != "eligible"))
+        product_row = row or (ranked[0].row if ranked else None)
         opt.delivery = plan_delivery(opt.modality, case, disease.tissue, kc, product_row, cells)
         category = (product_row or {}).get("follow_up_category") or None
         safety_and_follow_up(opt, case, kc, t.biallelic_null, category)
+        score_option(opt, t)
     rank_options(options, t.gene)
     return Assessment(
         case=case, mechanism=mechanism, options=options, disclaimer=DISCLAIMER, version=__version__,
-        diseases=[disease.to_dict()], questions=list(QUESTIONS), knowledge=kc.versions())
+        diseases=[disease.to_dict()], questions=list(QUESTIONS), knowledge=kc.versions(),
+        affected_status=status.to_dict())
 
 
 def _geneless_assessment(case: Case, kc: KnowledgeContext) -> Assessment:
     """A case without a single disease gene (e.g. a contiguous-gene deletion): every modality is assessed and
     found not applicable, with the reason, rather than failing or guessing a gene."""
     label = ", ".join(case.disease_labels) or "the reported structural variant"
-    why = Evidence("no_single_disease_gene", RULES,
-                   f"{label}: no single disease gene is named, so gene-directed therapies cannot be assessed; "
-                   "review the genes in the deleted or duplicated region with the care team")
+    why = _ev("no_single_disease_gene", f"{label}: no single disease gene is named, so gene-directed therapies "
+              "cannot be assessed; review the genes in the deleted or duplicated region with the care team")
     mech = MechanismCall("", Mechanism.UNKNOWN, 0.0, (why,))
-    options = [Option(modality=m, target="", verdict=Verdict.NOT_SUITABLE, score=SCORE[Verdict.NOT_SUITABLE],
-                      reasons=[why]) for m in Modality]
+    options = [Option(modality=m, target="", verdict=Verdict.NOT_SUITABLE, score=0.1, reasons=[why])
+               for m in Modality.contract()]
     return Assessment(case=case, mechanism=mech, options=options, disclaimer=DISCLAIMER, version=__version__,
                       diseases=[{"gene": None, "ids": list(case.diseases), "labels": list(case.disease_labels)}],
-                      questions=list(QUESTIONS), knowledge=kc.versions())
+                      questions=list(QUESTIONS), knowledge=kc.versions(),
+                      affected_status={"status": "undetermined", "best_verdict_allowed": "not_suitable",
+                                       "evidence": [why.to_dict()]})
 
 
-__all__ = ["assess_case", "rank_options", "TriageContext", "MODALITY_RULES"]
+def check_reasons_agree(assessment: Assessment) -> list[str]:
+    """Every option whose reasons disagree with its verdict (empty when all agree)."""
+    out = []
+    for o in assessment.options:
+        problem = agrees(o.verdict, o.reasons)
+        if problem:
+            out.append(f"{o.modality.value} on {o.target or 'no gene'}: {problem}")
+    return out
+
+
+__all__ = ["assess_case", "rank_options", "TriageContext", "MODALITY_RULES", "check_reasons_agree"]

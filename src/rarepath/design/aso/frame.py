@@ -189,10 +189,11 @@ def exon_skip_analysis(gene: str, exon_lengths: list[int], first: int, last: int
             factor: dict[int, int] = {}
         else:
             single_cands = [e for e in (first - 1, *span, last + 1) if 1 <= e <= n]
-            factor = {e: 2 for e in span}
+            # an ASO hits both copies of a multi-exon duplication; for a single duplicated exon, skipping
+            # one copy (the usual outcome) restores the wild-type transcript, so it counts once
+            factor = {e: 2 for e in span} if first != last else {}
             if first == last:
-                flags.append("single_exon_duplication: partial skipping of one copy restores the wild-type "
-                             "transcript")
+                flags.append("single_exon_duplication: skipping one copy restores the wild-type transcript")
         for e in single_cands:
             opt = option([e], factor)
             details.append(opt)
