@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from rarepath.knowledge.context import KnowledgeContext
 
 RECESSIVE = {"autosomal_recessive"}
-DOMINANT = {"autosomal_dominant", "x_linked_dominant", "semidominant", "mitochondrial", "somatic_mosaicism"}
+DOMINANT = {"autosomal_dominant", "x_linked_dominant", "semidominant", "mitochondrial"}
 X_RECESSIVE = {"x_linked_recessive", "x_linked"}
 
 #: Gene2Phenotype allelic requirement -> inheritance mode (used when HPO annotations give none)
@@ -132,6 +132,22 @@ def assess_affected_status(case: Case, disease: DiseaseContext, kc: KnowledgeCon
     recessive_only = bool(modes & RECESSIVE) and not dominant and not modes & X_RECESSIVE
     x_recessive = bool(modes & X_RECESSIVE) and not dominant
     het = zyg in (Zygosity.HETEROZYGOUS, Zygosity.MOSAIC)
+    resolved = disease.curated is not None or bool(case.diseases)
+    if het and dominant and modes & (RECESSIVE | X_RECESSIVE) and not resolved:
+        # the gene causes recessive and dominant diseases and none is diagnosed: one copy is affected only when
+        # the phenotype points to a dominant one; otherwise a (possible) carrier of the recessive one
+        dom_ids = [d.id for d in kc.hpo.diseases_for_gene(gene) if set(d.inheritance) & DOMINANT]
+        fit = max(((kc.hpo.phenotype_fit(case.phenotypes, d), d) for d in dom_ids), default=(0.0, ""))
+        if fit[0] < MANIFESTING_FIT:
+            return AffectedStatusCall(AffectedStatus.POSSIBLE_CARRIER, (reason(
+                "affected_status_possible_carrier", f"heterozygous {gene} variant; {gene} causes recessive and "
+                f"dominant diseases and neither a diagnosis nor a phenotype of a dominant one is recorded "
+                f"(best phenotype fit {fit[0]:.1f}): most likely a carrier of the recessive disease", src),), inh,
+                (f"One {gene} variant is usually harmless for its carrier when the disease is recessive; some "
+                 f"{gene} variants cause a dominant disease instead.",
+                 "Genetic counselling is recommended, with the variant's class reviewed by a clinical geneticist."),
+                ("a diagnosis of the dominant disease", "a phenotype matching the dominant disease",
+                 "a second variant on the other copy (recessive disease)"))
     if zyg.biallelic and not (zyg == Zygosity.HEMIZYGOUS and sex == "female" and not x_recessive):
         return AffectedStatusCall(AffectedStatus.AFFECTED, (reason(
             "affected_status_affected", f"{zyg.value.replace('_', ' ')} {gene} variant(s); {label} is "

@@ -118,6 +118,42 @@ def _curated_fits_variants(row: dict[str, str], case: Case, frame: str | None = 
     return True
 
 
+def _drop_dominant_rows_for_carrier_alleles(fitting: list[dict[str, str]], rows: list[dict[str, str]],
+                                            case: Case) -> list[dict[str, str]]:
+    """A heterozygous null allele of a gene that also causes a recessive loss-of-function disease does not
+    explain a dominant disease of unknown or non-loss mechanism: obligate carriers of the recessive disease
+    carry such alleles and are healthy (RPE65 null carriers do not have the dominant D477G retinopathy)."""
+    recessive_lof = any("autosomal_recessive" in r.get("inheritance", "")
+                        and r.get("mechanism") in ("loss_of_function", "haploinsufficiency") for r in rows)
+    if not recessive_lof or case.zygosity != Zygosity.HETEROZYGOUS or _variant_classes(case) != {"null"}:
+        return fitting
+    return [r for r in fitting if "autosomal_dominant" not in r.get("inheritance", "")
+            or r.get("mechanism") in ("loss_of_function", "haploinsufficiency")]
+
+
+#: a phenotype decides between a gene's diseases only with this similarity (nats) and this lead over the next
+PHENOTYPE_MIN_FIT = 1.5
+PHENOTYPE_MIN_LEAD = 0.75
+
+
+def _choose_by_phenotype(rows: list[dict[str, str]], case: Case,
+                         kc: KnowledgeContext) -> tuple[dict[str, str] | None, Evidence | None]:
+    """The one candidate disease the observed phenotype clearly fits better than the others (F9 with bleeding:
+    haemophilia B, not FIX-Padua thrombophilia); None when the phenotype does not separate them."""
+    hpo = kc.hpo
+    scored = sorted(((max((hpo.phenotype_fit(case.phenotypes, d) for d in split_multi(r.get("disease_ids"))),
+                          default=0.0), i) for i, r in enumerate(rows)), reverse=True)
+    (best, i), (second, _) = scored[0], scored[1]
+    if best < PHENOTYPE_MIN_FIT or best - second < PHENOTYPE_MIN_LEAD:
+        return None, None
+    row = rows[i]
+    return row, Evidence(
+        "disease_chosen_by_phenotype", f"HPO annotations ({hpo.version}); Resnik best-match similarity "
+        "(Koehler et al., Am J Hum Genet 85:457 (2009))",
+        f"observed phenotype fits {row.get('disease')} (similarity {best:.1f}) better than the other candidate "
+        f"diseases of the gene (next {second:.1f}, lead >= {PHENOTYPE_MIN_LEAD})")
+
+
 def _hallmark(case: Case, kc: KnowledgeContext) -> dict[str, str] | None:
     """A curated disease-defining variant (HBB p.Glu7Val is sickle cell disease) among the case's variants."""
     gene = case.genes[0].upper()
@@ -175,6 +211,12 @@ def resolve_disease(case: Case, kc: KnowledgeContext, frame: str | None = None) 
                 f"{hallmark.get('hgvs_p') or hallmark.get('hgvs_c')} in {gene} defines {hallmark.get('disease')}"))
             rows = []  # disease fixed by the variant
         fitting = [r for r in rows if _curated_fits_variants(r, case, frame)]
+        fitting = _drop_dominant_rows_for_carrier_alleles(fitting, rows, case)
+        if len(fitting) > 1 and case.phenotypes:
+            chosen, why = _choose_by_phenotype(fitting, case, kc)
+            if chosen is not None:
+                fitting = [chosen]
+                dc.evidence.append(why)
         described = f"{', '.join(sorted(k.value for k in kinds)) or 'unspecified'}, {zyg.value}"
         if len(fitting) == 1:
             dc.curated = fitting[0]

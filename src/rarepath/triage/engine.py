@@ -16,6 +16,7 @@ from rarepath.design.crispr.editability import editors_for_change
 from rarepath.interpret.affected import AffectedStatus, AffectedStatusCall, assess_affected_status
 from rarepath.interpret.mechanism import NULL_KINDS, DiseaseContext, infer_mechanism, resolve_disease
 from rarepath.knowledge.context import KnowledgeContext, default_context, split_multi
+from rarepath.knowledge.curated import table_version
 from rarepath.knowledge.rules import Effect, agrees, effect_of, reason
 from rarepath.model import (
     Assessment,
@@ -361,13 +362,17 @@ def rule_genome_editing(t: TriageContext) -> Option:
         needed = loss_causes_disease(t)
         if needed is not None:
             r.append(needed)
-            r.append(_ev("knockout_not_acceptable", f"a knockout of {t.gene} would trade this disease for another"))
+            r.append(_ev("knockout_not_acceptable", f"a knockout of {t.gene} would trade this disease for another: "
+                         "only correction of the variant itself is considered", effect=Effect.AGAINST))
         else:
             r.append(_ev("knockout_toxic_gene", f"gain of function in a liver-made protein: in vivo knockout of "
                          f"{t.gene} (LNP-delivered nuclease) reduces the toxic product",
                          "Gillmore et al., NEJM 385:493 (2021)"))
             return _option(m, t.gene, Verdict.POSSIBLE, r)
     # correction of the patient's variant
+    if not t.case.variants:
+        r.append(_ev("variant_not_editable", "no variant given: there is nothing to correct"))
+        return _option(m, t.gene, Verdict.NOT_SUITABLE, r)
     editable = False
     for v in t.case.variants:
         if v.kind == VariantKind.DEEP_INTRONIC:
@@ -389,6 +394,10 @@ def rule_genome_editing(t: TriageContext) -> Option:
                          "single-site correction"))
     if not editable:
         return _option(m, t.gene, Verdict.NOT_SUITABLE, r)
+    # another allele can be corrected: the ones that cannot are context, not a block (one corrected allele
+    # suffices in a recessive disease; in a dominant one the variant allele is the editable one)
+    r = [Evidence(e.rule, e.source, e.detail + " (another variant is editable)", Effect.INFO.value)
+         if e.rule == "variant_not_editable" else e for e in r]
     if not deliverable:
         r.append(_ev("editing_delivery_not_established", f"editor delivery to {tissue or 'the target tissue'} is "
                      "not established; correction remains available for the patient's cell models (isogenic "
@@ -584,6 +593,16 @@ def _attach_one(options: list[Option], by_key: dict, pm: ProductMatch, mod: Moda
         opt.reasons.append(_ev("product_already_given", f"{row['name']} was already given: not offered again",
                                row.get("source") or None))
         return
+    if pm.eligibility == "ineligible":
+        # outside this product's label: named as not offered, its failed items as context; the option's verdict
+        # is decided by the other products and the rule (finalise_verdict sees it through _matches)
+        failed = "; ".join(c.detail for c in pm.label.failed)
+        opt.extra.setdefault("excluded_products", []).append(
+            {"name": row["name"], "indication": row.get("disease", ""), "reason": f"outside its label: {failed}"})
+        opt.reasons.extend(Evidence(r.rule, r.source, r.detail, Effect.INFO.value) for r in pm.reasons
+                           if effect_of(r) != Effect.SUPPORTS)
+        opt.extra.setdefault("_matches", []).append(pm)
+        return
     opt.reasons.extend(pm.reasons)
     opt.products.append(pm.product(_product_level(pm).value))
     opt.extra.setdefault("_matches", []).append(pm)
@@ -610,6 +629,14 @@ def _supersede(opt: Option, by: str) -> None:
     opt.reasons = out
 
 
+def _demote_other_products(opt: Option, others: list[ProductMatch], recommended: str) -> None:
+    """Open label items of the other products in a recommended option concern those products only."""
+    names = tuple(f"{pm.name}:" for pm in others)
+    opt.reasons = [Evidence(r.rule, r.source, f"{r.detail} (concerns this product, not {recommended})",
+                            Effect.INFO.value)
+                   if effect_of(r) == Effect.AGAINST and r.detail.startswith(names) else r for r in opt.reasons]
+
+
 def finalise_verdict(opt: Option, t: TriageContext) -> None:
     """Verdict from the rule and the products: recommended needs an approved product for the exact indication
     whose label population the patient is confirmed to fit; an unknown label item keeps it possible, naming it."""
@@ -630,6 +657,7 @@ def finalise_verdict(opt: Option, t: TriageContext) -> None:
         if clean:
             names = ", ".join(pm.name for pm in clean)
             opt.verdict = Verdict.RECOMMENDED
+            _demote_other_products(opt, [pm for pm in usable if pm not in clean], names)
             _supersede(opt, f"{names} is approved for this indication and the patient fits its label")
             opt.reasons.insert(0, _ev("approved_for_indication", f"approved for this indication, label population "
                                       f"confirmed: {names}"))
@@ -746,6 +774,8 @@ def _frame_analysis(case: Case) -> FrameAnalysis | None:
 
 
 _MODALITY_ORDER = {m: i for i, m in enumerate(Modality)}
+#: "years since approval" counts to the release year of the label table, so results do not drift with the clock
+_TABLE_YEAR = int(table_version("therapies")[:4])
 
 
 def _years_approved(opt: Option) -> int:
@@ -755,7 +785,7 @@ def _years_approved(opt: Option) -> int:
             _, _, y = part.partition(":")
             if y.strip().isdigit():
                 years.append(int(y))
-    return max(0, 2026 - min(years)) if years else 0
+    return max(0, _TABLE_YEAR - min(years)) if years else 0
 
 
 def score_option(opt: Option, t: TriageContext | None) -> None:
