@@ -74,11 +74,11 @@ def canonical_rows() -> list[dict[str, str]]:
 @pytest.mark.parametrize("name", TABLES)
 def test_table_is_versioned_and_every_row_names_a_source(name):
     rows = load_table(name)
-    assert table_version(name) == "2026.11"
+    assert re.fullmatch(r"\d{4}\.\d{2}", table_version(name)), table_version(name)
     assert rows, name
     assert all(r["source"] for r in rows)
     text = table_path(name).read_text(encoding="utf-8")
-    assert text.startswith("# version: 2026.11\n")
+    assert re.match(r"# version: \d{4}\.\d{2}\n", text)
     header = next(ln for ln in text.splitlines() if not ln.startswith("#"))
     assert len(set(header.split("\t"))) == len(header.split("\t")), "duplicate column"
     assert all(len(r) == len(header.split("\t")) for r in rows)

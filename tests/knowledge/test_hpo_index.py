@@ -91,7 +91,7 @@ def test_corrupt_cache_is_rebuilt(tmp_path, monkeypatch):
     small = {
         "format": hpo.INDEX_FORMAT, "version": "HPO test", "source": "test",
         "terms": {"HP:0000001": "All"}, "alt": {}, "replaced": {}, "diseases": {},
-        "gene_diseases": {}, "disease_genes": {}, "gene_ncbi": {},
+        "gene_diseases": {}, "disease_genes": {}, "gene_ncbi": {}, "disease_terms": {}, "parents": {}, "ic": {},
     }
 
     def fake_build():
