@@ -103,8 +103,10 @@ def build_curves(wells: list[dict[str, Any]], *, include_failed_plates: bool = F
 
 def analyze_screen(plates: list[Plate], plate_map: PlateMap, library: dict[str, Treatment], *,
                    screen_id: str = "screen", edge_correction: bool = False, model: str = "ll4",
-                   thresholds: Any = None, bootstrap: int = 0, seed: int = 0) -> ScreenResult:
-    """The whole pipeline (library API; `rarepath screen analyze` is a shell over it)."""
+                   thresholds: Any = None, bootstrap: int = 0, seed: int = 0, alpha: float = 0.05) -> ScreenResult:
+    """The whole pipeline (library API; `rarepath screen analyze` is a shell over it).
+
+    `alpha`: level of each curve's F test against the flat model and of the (1 - alpha) EC50 intervals."""
     from rarepath.screens.fit import fit_curves
     from rarepath.screens.ranking import HitThresholds, rank_treatments
 
@@ -123,11 +125,13 @@ def analyze_screen(plates: list[Plate], plate_map: PlateMap, library: dict[str, 
         n = len(curves[cid]["dose"])
         x[i, :n] = curves[cid]["dose"]
         y[i, :n] = curves[cid]["response"]
-    fits = fit_curves(x, y, model=model, curve_ids=ids, response_scale=100.0)
+    # rescue rises with the desired effect (DSS on the activity scale); isogenic viability falls (inhibition)
+    readout = ["activity" if curves[c]["genotype"] == "patient" else "inhibition" for c in ids]
+    fits = fit_curves(x, y, model=model, curve_ids=ids, response_scale=100.0, alpha=alpha, dss_readout=readout)
     ranking = rank_treatments(curves, fits, wells, library, thresholds or HitThresholds())
     boot = None
     if bootstrap:
         from rarepath.screens.bootstrap import bootstrap_fits
 
-        boot = bootstrap_fits(x, y, fits, n_boot=bootstrap, seed=seed)
+        boot = bootstrap_fits(x, y, fits, n_boot=bootstrap, seed=seed, level=1.0 - alpha)
     return ScreenResult(screen_id, qcs, wells, fits, curves, ranking, warns, library, boot)
