@@ -95,7 +95,7 @@ def test_missing_isogenic_data_is_toxicity_unknown(screen, tmp_path):
     paths, _ = screen
     m = tmp_path / "map.csv"
     lines = paths["map"].read_text().splitlines()
-    m.write_text("\n".join(ln for ln in lines if not (",isogenic,A001," in ln)) + "\n")
+    m.write_text("\n".join(ln for ln in lines if ",isogenic,A001," not in ln) + "\n")
     pmap = read_plate_map(m)
     plates = read_plates([paths["plates"]], wells=pmap.plate_wells)
     res = analyze_screen(plates, pmap, read_library(paths["library"]), screen_id="SIM1")
