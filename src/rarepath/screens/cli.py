@@ -94,6 +94,32 @@ def fit_command(
     typer.echo(f"{len(fits)} curves: {counts}; wrote {tsv}")
 
 
+@app.command("gr")
+def gr_command(
+    counts: Path = typer.Argument(..., help="TSV/CSV in GRmetrics 'case A' form: grouping columns (cell_line, "
+                                  "agent, time, ...) + concentration, cell_count, cell_count__ctrl, cell_count__time0."),
+    tsv: Path = typer.Option(..., "--tsv", help="Output TSV: one row of GR metrics per condition."),
+    alpha: float = typer.Option(0.05, "--alpha", min=1e-6, max=0.5, help="Level of the F test against a flat fit."),
+) -> None:
+    """GR metrics (Hafner et al. 2016) from cell counts with time-zero counts: GR50, GRmax, GR_AOC, GEC50, GRinf,
+    h_GR (same fit, bounds and flat rule as the GRmetrics R package)."""
+    import csv
+
+    from rarepath.errors import InputError
+    from rarepath.screens.gr import gr_table
+    from rarepath.screens.report import write_tsv
+
+    if not counts.is_file():
+        raise InputError("no such file", source=str(counts))
+    text = counts.read_text(encoding="utf-8-sig").splitlines()
+    delim = "\t" if text and text[0].count("\t") >= text[0].count(",") else ","
+    rows = [{(k or "").strip(): (v or "").strip() for k, v in r.items()} for r in csv.DictReader(text, delimiter=delim)]
+    out = gr_table(rows, alpha=alpha, source=str(counts))
+    write_tsv(tsv, out)
+    n_flat = sum(r["fit"] == "flat" for r in out)
+    typer.echo(f"{len(out)} conditions ({n_flat} flat); wrote {tsv}")
+
+
 @app.command("example")
 def example_command(
     out: Path = typer.Argument(..., help="Directory to write the example screen into."),
