@@ -179,3 +179,38 @@ def test_plate_without_controls_is_an_error(screen, tmp_path, capsys):
     rc = main(["screen", "analyze", "--plates", str(paths["plates"]), "--map", str(m), "--library",
                str(paths["library"]), "--out", str(tmp_path / "o")])
     assert rc == 2 and "no control wells" in capsys.readouterr().err
+
+
+def test_time_zero_plate_gives_gr_metrics(screen, tmp_path):
+    """With a time-zero plate (untreated cells read at treatment start) the screen reports GR metrics per curve:
+    the cytotoxic control goes below GR 0, a drug without effect stays flat at GR ~ 1 (GR50 = +inf)."""
+    import shutil
+
+    paths, _ = screen
+    d = tmp_path / "s"
+    shutil.copytree(paths["plates"], d / "plates")
+    rows = ["," + ",".join(f"{c:02d}" for c in range(1, 25))]
+    for r in range(16):  # 2 doublings to the untreated controls (1000 patient, 3000 isogenic)
+        rows.append(chr(65 + r) + ",250,750" + "," * 22)
+    (d / "plates" / "plate_t0.csv").write_text("\n".join(rows) + "\n")
+    lines = paths["map"].read_text().splitlines()
+    head = lines[0] + ",plate"
+    body = [ln + "," for ln in lines[1:]]
+    for r in range(16):
+        body.append(f"{chr(65 + r)}01,time_zero,patient,,,,,,plate_t0")
+        body.append(f"{chr(65 + r)}02,time_zero,isogenic,,,,,,plate_t0")
+    (d / "map.csv").write_text("\n".join([head, *body]) + "\n")
+    out = tmp_path / "out"
+    assert main(["screen", "analyze", "--plates", str(d / "plates"), "--map", str(d / "map.csv"), "--library",
+                 str(paths["library"]), "--out", str(out), "--no-plots"]) == 0
+    gr = {r["curve_id"]: r for r in csv.DictReader(open(out / "gr.tsv"), delimiter="\t")}
+    assert float(gr["isogenic|D004"]["GRmax"]) < 0 and gr["isogenic|D004"]["fit"] == "sigmoid"
+    assert 0.01 < float(gr["isogenic|D004"]["GR50"]) < 10
+    assert gr["isogenic|D003"]["fit"] == "flat" and gr["isogenic|D003"]["GR50"] == "inf"
+    wells = [w for w in csv.DictReader(open(out / "wells.tsv"), delimiter="\t") if w["role"] == "sample"]
+    w = wells[0]
+    x0 = 250.0 if w["genotype"] == "patient" else 750.0
+    want = 2 ** (np.log2(float(w["value"]) / x0) / np.log2(float(w["ctrl_median"]) / x0)) - 1
+    assert float(w["gr"]) == pytest.approx(want, rel=1e-5)
+    qc = list(csv.DictReader(open(out / "qc.tsv"), delimiter="\t"))
+    assert [q["plate"] for q in qc] == ["plate_rep1", "plate_rep2"]  # the time-zero plate has no assay window

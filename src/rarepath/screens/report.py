@@ -98,6 +98,8 @@ def write_outputs(result: Any, plates: list[Any], out: str | Path, *, thresholds
         "fits": write_tsv(out / "fits.tsv", fit_rows(result), fit_columns(result)),
         "ranking": write_tsv(out / "ranking.tsv", result.ranking),
     }
+    if getattr(result, "gr", None):
+        paths["gr"] = write_tsv(out / "gr.tsv", result.gr)
     images: list[str] = []
     if plots:
         from rarepath.screens import plots as pl
