@@ -86,9 +86,9 @@ def test_dss_hand_example_and_activity_readout():
     DSS3 = DSS1 x (2 / log10 100) x 0.5 = 25; a rising rescue curve scores on the activity scale."""
     e = np.sqrt(1e-3 * 10.0)
     d1, d2, d3 = dss_scores(1e6, 0.0, 100.0, e, 1e-3, 10.0, threshold=10.0)
-    assert (float(d1), float(d2), float(d3)) == pytest.approx((50.0, 25.0, 25.0), abs=1e-6)
+    assert (float(d1), float(d2), float(d3)) == pytest.approx((50.0, 25.0, 25.0), abs=1e-4)  # slope 1e6 ~ a step
     r1, _, r3 = dss_scores(-1e6, 0.0, 100.0, e, 1e-3, 10.0, threshold=10.0, activity=True)
-    assert (float(r1), float(r3)) == pytest.approx((50.0, 25.0), abs=1e-6)
+    assert (float(r1), float(r3)) == pytest.approx((50.0, 25.0), abs=1e-4)
     z = dss_scores(-200.0, 0.0, 100.0, e, 1e-3, 10.0, threshold=10.0)  # rising viability inhibits nothing
     assert [float(v) for v in z] == [0.0, 0.0, 0.0]
     above = dss_scores(200.0, 0.0, 100.0, 20.0, 1e-3, 10.0)  # EC50 above the top dose -> 0 by definition
