@@ -125,8 +125,9 @@ def example_command(
     out: Path = typer.Argument(..., help="Directory to write the example screen into."),
     seed: int = typer.Option(7, "--seed", help="Random seed of the simulated readings."),
 ) -> None:
-    """Write a small simulated two-genotype screen (patient cells + isogenic control, drugs, an ASO, a construct):
-    two 384-well plates, a plate map and a treatment library, ready for `rarepath screen analyze`."""
+    """Write the simulated screen of the bundled DMD case (del exons 48-50; patient myotubes + isogenic control;
+    exon 51/53 skipping PMOs, an AAV micro-dystrophin construct, DMD drugs and controls): two 384-well plates, a
+    plate map and a treatment library, ready for `rarepath screen analyze`."""
     from rarepath.screens.simulate import write_example_screen
 
     paths = write_example_screen(out, seed=seed)
