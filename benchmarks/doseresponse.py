@@ -66,7 +66,7 @@ def memory_child(n: int) -> None:
 
 
 def main() -> None:
-    from rarepath.screens.fit import fit_curves
+    from rarepath.screens.fit import STATUSES, fit_curves
 
     ap = argparse.ArgumentParser()
     ap.add_argument("--curves", type=int, default=100_000)
@@ -101,7 +101,7 @@ def main() -> None:
           f"ratio {ratio:.0f}x wall, {ratio_cpu:.0f}x CPU; "
           f"|dlog10 EC50| median {med:.2g}, 99th pct {np.percentile(d, 99) if d.size else float('nan'):.2g} "
           f"on {inside.sum()} converged sigmoid curves with EC50 in range")
-    print("statuses:", {s: fits.status.count(s) for s in ("sigmoid", "flat", "failed")},
+    print("statuses:", {s: fits.status.count(s) for s in STATUSES},
           f"mean LM iterations {fits.iterations.mean():.1f}")
     ccle = Path(__file__).resolve().parents[2] / "shared/data/screens/pharmacogx/CCLEsmall_doseresponse_wide.tsv"
     if ccle.is_file():
@@ -115,7 +115,7 @@ def main() -> None:
         t = time.perf_counter()
         cf = fit_curves(cx, cy)
         print(f"CCLE: {len(rows)} curves in {time.perf_counter() - t:.2f} s;",
-              {s: cf.status.count(s) for s in ("sigmoid", "flat", "failed")})
+              {s: cf.status.count(s) for s in STATUSES})
     extra = ""
     if args.bootstrap_curves > 0:
         from rarepath.screens.bootstrap import bootstrap_fits

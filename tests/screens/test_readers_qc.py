@@ -207,3 +207,18 @@ def test_plate_qc_and_npi_rescue():
     assert np.median(nz.npi(v, neg, pos)[pos]) == pytest.approx(100.0)
     bad = plate_qc("q", v, np.zeros_like(neg), neg, samp)
     assert bad.verdict == "fail" and "no positive" in bad.reason
+
+
+def test_zprime_with_one_control_per_side_is_not_computable():
+    """One well per side has no spread: robust Z' would read 1.0 ("pass"); it must say why it cannot be computed."""
+    v = np.full((16, 24), 100.0)
+    v[0, 1] = 300.0
+    neg = np.zeros_like(v, bool)
+    pos = np.zeros_like(v, bool)
+    neg[0, 0], pos[0, 1] = True, True
+    qc = plate_qc("one", v, pos, neg, ~(neg | pos))
+    assert qc.verdict == "not_computable" and qc.passed
+    assert "needs >= 3 control wells per side" in qc.reason and "have 1 positive, 1 negative" in qc.reason
+    assert np.isnan(qc.z_prime_robust) and np.isnan(qc.z_prime)
+    assert np.isnan(z_prime_robust([300.0, 310.0], [100.0, 101.0]))  # two per side: still not enough
+    assert z_prime_robust([300.0, 310.0, 305.0], [100.0, 101.0, 99.0]) > 0.5

@@ -55,7 +55,7 @@ def test_simulated_screen_end_to_end(tmp_path: Path):
     assert "screen_rescue_hit" in splice_rules
     assert not any(r["rule"].startswith("screen_") for r in by[("gene_silencing", "DMD")]["reasons"])
     html = (tmp_path / "html" / "DMD-case.clinician.html").read_text()
-    assert "Patient-model screens" in html and "ASO-ex51" in html
+    assert "Patient-model screens" in html and "eteplirsen" in html
     titles = [f["title"] for f in data["screens"][0]["figures"]]
-    assert titles[0] == "ranking chart" and any("ASO-ex51" in t for t in titles)
+    assert titles[0] == "ranking chart" and any("eteplirsen" in t for t in titles)
     assert html.count("data:image/png;base64,") == len(titles)

@@ -29,6 +29,7 @@ class ScreenResult:
     warnings: list[str] = field(default_factory=list)
     library: dict[str, Treatment] = field(default_factory=dict)
     bootstrap: Any = None  # BootstrapIntervals when requested
+    gr: list[dict[str, Any]] = field(default_factory=list)  # GR metrics per curve when time-zero wells exist
 
 
 def normalise_plates(plates: list[Plate], plate_map: PlateMap, *, edge_correction: bool = False
@@ -43,6 +44,14 @@ def normalise_plates(plates: list[Plate], plate_map: PlateMap, *, edge_correctio
         if plate.values.size != plate_map.plate_wells:
             raise InputError(f"plate has {plate.values.size} wells but the plate map describes "
                              f"{plate_map.plate_wells}-well plates", source=plate.source or plate.id)
+        t0 = {rc: w for rc, w in ann.items() if w.role == "time_zero" and w.plate != "*"}
+        if t0:  # a time-zero plate: read before treatment, only its time_zero wells mean anything
+            for (r, c), w in sorted(t0.items()):
+                wells.append({"plate": plate.id, "well": well_name(r, c), "role": "time_zero", "genotype": w.genotype,
+                              "treatment": "", "modality": "", "dose": float("nan"), "unit": "",
+                              "replicate": w.replicate or plate.id, "raw": float(plate.values[r, c]),
+                              "value": float(plate.values[r, c]), "qc_verdict": "time_zero"})
+            continue
         shape = plate.values.shape
         role = np.full(shape, "empty", dtype=object)
         geno = np.full(shape, "patient", dtype=object)
@@ -80,7 +89,29 @@ def normalise_plates(plates: list[Plate], plate_map: PlateMap, *, edge_correctio
             })
         if qc.verdict == "fail":
             warns.append(f"{plate.id}: plate QC failed ({qc.reason}); its wells are kept but flagged")
+        for w in wells:  # untreated reference of the same genotype on the same plate, for GR values
+            if w["plate"] == plate.id and "ctrl_median" not in w and w["role"] != "time_zero":
+                ctrl = neg if w["genotype"] == "patient" else iso_untreated
+                w["ctrl_median"] = float(np.nanmedian(v[ctrl])) if ctrl.any() else float("nan")
+    _add_gr_values(wells)
     return qcs, wells, warns
+
+
+def _add_gr_values(wells: list[dict[str, Any]]) -> None:
+    """GR value of every treated well where the plate map names time-zero wells of its genotype."""
+    from rarepath.screens.gr import gr_values
+
+    t0: dict[str, list[float]] = {}
+    for w in wells:
+        if w["role"] == "time_zero" and np.isfinite(w["value"]):
+            t0.setdefault(w["genotype"], []).append(w["value"])
+    x0 = {g: float(np.median(v)) for g, v in t0.items()}
+    for w in wells:
+        if w["role"] == "time_zero":
+            continue
+        base = x0.get(w["genotype"], float("nan"))
+        w["gr"] = float(gr_values(w["value"], w.get("ctrl_median", np.nan), base)) if np.isfinite(base) else \
+            float("nan")
 
 
 def build_curves(wells: list[dict[str, Any]], *, include_failed_plates: bool = False) -> dict[str, dict[str, Any]]:
@@ -103,8 +134,10 @@ def build_curves(wells: list[dict[str, Any]], *, include_failed_plates: bool = F
 
 def analyze_screen(plates: list[Plate], plate_map: PlateMap, library: dict[str, Treatment], *,
                    screen_id: str = "screen", edge_correction: bool = False, model: str = "ll4",
-                   thresholds: Any = None, bootstrap: int = 0, seed: int = 0) -> ScreenResult:
-    """The whole pipeline (library API; `rarepath screen analyze` is a shell over it)."""
+                   thresholds: Any = None, bootstrap: int = 0, seed: int = 0, alpha: float = 0.05) -> ScreenResult:
+    """The whole pipeline (library API; `rarepath screen analyze` is a shell over it).
+
+    `alpha`: level of each curve's F test against the flat model and of the (1 - alpha) EC50 intervals."""
     from rarepath.screens.fit import fit_curves
     from rarepath.screens.ranking import HitThresholds, rank_treatments
 
@@ -123,11 +156,31 @@ def analyze_screen(plates: list[Plate], plate_map: PlateMap, library: dict[str, 
         n = len(curves[cid]["dose"])
         x[i, :n] = curves[cid]["dose"]
         y[i, :n] = curves[cid]["response"]
-    fits = fit_curves(x, y, model=model, curve_ids=ids, response_scale=100.0)
+    # rescue rises with the desired effect (DSS on the activity scale); isogenic viability falls (inhibition)
+    readout = ["activity" if curves[c]["genotype"] == "patient" else "inhibition" for c in ids]
+    fits = fit_curves(x, y, model=model, curve_ids=ids, response_scale=100.0, alpha=alpha, dss_readout=readout)
     ranking = rank_treatments(curves, fits, wells, library, thresholds or HitThresholds())
     boot = None
     if bootstrap:
         from rarepath.screens.bootstrap import bootstrap_fits
 
-        boot = bootstrap_fits(x, y, fits, n_boot=bootstrap, seed=seed)
-    return ScreenResult(screen_id, qcs, wells, fits, curves, ranking, warns, library, boot)
+        boot = bootstrap_fits(x, y, fits, n_boot=bootstrap, seed=seed, level=1.0 - alpha)
+    gr = gr_by_curve(wells, alpha=alpha)
+    return ScreenResult(screen_id, qcs, wells, fits, curves, ranking, warns, library, boot, gr)
+
+
+def gr_by_curve(wells: list[dict[str, Any]], *, alpha: float = 0.05) -> list[dict[str, Any]]:
+    """GR metrics of each 'genotype|treatment' curve from the wells' GR values (empty without time-zero wells)."""
+    from rarepath.screens.gr import gr_metrics
+
+    pts: dict[str, list[tuple[float, float]]] = {}
+    for w in wells:
+        if w["role"] == "sample" and w["qc_verdict"] != "fail" and np.isfinite(w.get("gr", np.nan)):
+            pts.setdefault(f"{w['genotype']}|{w['treatment']}", []).append((w["dose"], w["gr"]))
+    out = []
+    for cid, p in pts.items():
+        a = np.array(p)
+        geno, treatment = cid.split("|", 1)
+        out.append({"curve_id": cid, "genotype": geno, "treatment": treatment,
+                    **gr_metrics(a[:, 0], a[:, 1], alpha=alpha).to_dict()})
+    return out

@@ -21,7 +21,10 @@ def analyze_command(
     edge_correction: bool = typer.Option(False, "--edge-correction", help="Divide out row/column patterns."),
     no_plots: bool = typer.Option(False, "--no-plots", help="Skip the PNG figures."),
     bootstrap: int = typer.Option(0, "--bootstrap", min=0, help="Residual-bootstrap resamples per curve for "
-                                  "EC50/slope/plateau intervals (0 = delta-method intervals only)."),
+                                  "EC50/slope/plateau intervals, joined into fits.tsv as boot_* columns "
+                                  "(0 = Wald intervals on log EC50 only)."),
+    alpha: float = typer.Option(0.05, "--alpha", min=1e-6, max=0.5, help="Level of each curve's F test against "
+                                "the flat model and of the (1 - alpha) EC50 intervals."),
 ) -> None:
     """QC, normalise, fit and rank a screen; write qc/wells/fits/ranking TSVs, plots and an HTML section."""
     from rarepath.screens.analysis import analyze_screen
@@ -33,7 +36,7 @@ def analyze_command(
     lib = read_library(library)
     plate_list = read_plates(plates, wells=pmap.plate_wells, channel=channel)
     result = analyze_screen(plate_list, pmap, lib, screen_id=case or out.name, edge_correction=edge_correction,
-                            bootstrap=bootstrap)
+                            bootstrap=bootstrap, alpha=alpha)
     paths = write_outputs(result, plate_list, out, plots=not no_plots)
     hits = [r for r in result.ranking if r["hit"]]
     typer.echo(f"{len(plate_list)} plates ({sum(q.verdict == 'fail' for q in result.qc)} failed QC), "
@@ -49,13 +52,14 @@ def fit_command(
     tsv: Path = typer.Option(..., "--tsv", help="Output TSV (one row per curve)."),
     top: float | None = typer.Option(None, "--top", help="Fixed top for ll3u (default --scale)."),
     scale: float = typer.Option(100.0, "--scale", help="Untreated response (100 for %, 1 for fractions)."),
-    alpha: float = typer.Option(0.05, "--alpha", help="F-test level for sigmoid vs flat."),
+    alpha: float = typer.Option(0.05, "--alpha", min=1e-6, max=0.5,
+                                help="Level of the F test against the flat model and of the (1 - alpha) EC50 interval."),
 ) -> None:
     """Fit log-logistic curves to tidy dose-response data (all curves at once)."""
     import csv
 
     from rarepath.errors import InputError
-    from rarepath.screens.fit import MODELS, OUTPUT_COLUMNS, fit_tidy
+    from rarepath.screens.fit import MODELS, OUTPUT_COLUMNS, STATUSES, fit_tidy
     from rarepath.screens.report import write_tsv
 
     if model.lower() not in MODELS:
@@ -86,9 +90,34 @@ def fit_command(
         raise InputError("no curves", source=str(curves))
     fits = fit_tidy(ids, doses, resp, model=model.lower(), top=top, response_scale=scale, alpha=alpha)
     write_tsv(tsv, fits.rows(), OUTPUT_COLUMNS)
-    counts = {s: fits.status.count(s) for s in ("sigmoid", "flat", "failed")}
-    typer.echo(f"{len(fits)} curves: {counts['sigmoid']} sigmoid, {counts['flat']} flat, {counts['failed']} failed; "
-               f"wrote {tsv}")
+    counts = ", ".join(f"{fits.status.count(s)} {s}" for s in STATUSES)
+    typer.echo(f"{len(fits)} curves: {counts}; wrote {tsv}")
+
+
+@app.command("gr")
+def gr_command(
+    counts: Path = typer.Argument(..., help="TSV/CSV in GRmetrics 'case A' form: grouping columns (cell_line, "
+                                  "agent, time, ...) + concentration, cell_count, cell_count__ctrl, cell_count__time0."),
+    tsv: Path = typer.Option(..., "--tsv", help="Output TSV: one row of GR metrics per condition."),
+    alpha: float = typer.Option(0.05, "--alpha", min=1e-6, max=0.5, help="Level of the F test against a flat fit."),
+) -> None:
+    """GR metrics (Hafner et al. 2016) from cell counts with time-zero counts: GR50, GRmax, GR_AOC, GEC50, GRinf,
+    h_GR (same fit, bounds and flat rule as the GRmetrics R package)."""
+    import csv
+
+    from rarepath.errors import InputError
+    from rarepath.screens.gr import gr_table
+    from rarepath.screens.report import write_tsv
+
+    if not counts.is_file():
+        raise InputError("no such file", source=str(counts))
+    text = counts.read_text(encoding="utf-8-sig").splitlines()
+    delim = "\t" if text and text[0].count("\t") >= text[0].count(",") else ","
+    rows = [{(k or "").strip(): (v or "").strip() for k, v in r.items()} for r in csv.DictReader(text, delimiter=delim)]
+    out = gr_table(rows, alpha=alpha, source=str(counts))
+    write_tsv(tsv, out)
+    n_flat = sum(r["fit"] == "flat" for r in out)
+    typer.echo(f"{len(out)} conditions ({n_flat} flat); wrote {tsv}")
 
 
 @app.command("example")
@@ -96,8 +125,9 @@ def example_command(
     out: Path = typer.Argument(..., help="Directory to write the example screen into."),
     seed: int = typer.Option(7, "--seed", help="Random seed of the simulated readings."),
 ) -> None:
-    """Write a small simulated two-genotype screen (patient cells + isogenic control, drugs, an ASO, a construct):
-    two 384-well plates, a plate map and a treatment library, ready for `rarepath screen analyze`."""
+    """Write the simulated screen of the bundled DMD case (del exons 48-50; patient myotubes + isogenic control;
+    exon 51/53 skipping PMOs, an AAV micro-dystrophin construct, DMD drugs and controls): two 384-well plates, a
+    plate map and a treatment library, ready for `rarepath screen analyze`."""
     from rarepath.screens.simulate import write_example_screen
 
     paths = write_example_screen(out, seed=seed)

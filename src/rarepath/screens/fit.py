@@ -17,8 +17,22 @@ analytic Jacobian an (N, m, k) array, and a Levenberg-Marquardt step per curve i
 Starting values come from a grid over (slope, ln EC50) where the plateaus, being linear given those two,
 are solved exactly (variable projection); this avoids the poor local minima of naive starts.
 
-Every curve gets a status -- ``sigmoid``, ``flat`` (F-test against a constant model not significant) or
-``failed`` with a reason -- and no curve ever raises.
+Every curve gets a status with a reason, and no curve ever raises:
+
+* ``failed`` -- too few points/doses, negative dose, non-finite parameters;
+* ``not_converged`` -- Levenberg-Marquardt stopped at the iteration limit (the best point is kept in the
+  table, but its numbers are not estimates and the curve never ranks);
+* ``flat`` -- the extra-sum-of-squares F test of the fitted model against a constant is not significant at
+  ``alpha`` (or the response is constant);
+* ``implausible`` -- significant but extrapolated: a free plateau lies further than one data range outside
+  the observed responses, the EC50 lies more than 10x outside the tested doses, or the standard error of
+  log10 EC50 exceeds one decade (limits in `Plausibility`);
+* ``sigmoid`` -- everything else. A step-like fit (90 % of the change between the two tested doses around
+  the EC50) has a likelihood flat in EC50 inside that gap, so its Wald SE is meaningless: its EC50 interval
+  is the dose gap and the reason says so.
+
+EC50 intervals are Wald intervals on ln EC50 (the parameter the model is fitted in), back-transformed, at
+level 1 - ``alpha``; they are never negative. DSS1-3 follow Yadav et al. 2014 (see `dss_scores`).
 """
 
 from __future__ import annotations
@@ -33,6 +47,11 @@ MODELS = ("ll4", "ll3u", "ll3")
 STATUS_SIGMOID = "sigmoid"
 STATUS_FLAT = "flat"
 STATUS_FAILED = "failed"
+STATUS_NOT_CONVERGED = "not_converged"
+STATUS_IMPLAUSIBLE = "implausible"
+STATUSES = (STATUS_SIGMOID, STATUS_FLAT, STATUS_IMPLAUSIBLE, STATUS_NOT_CONVERGED, STATUS_FAILED)
+#: the DSS variant that the screen ranking uses (Yadav et al. 2014 recommend DSS3 for selective responses)
+DSS_REPORTED = "dss3"
 
 _B_MAX = 200.0  # |slope| cap: beyond it the curve is a step and the likelihood is flat in b
 _LE_PAD = 20.0  # ln EC50 kept within [ln min dose - 20, ln max dose + 20]
@@ -41,10 +60,24 @@ _MS_FACTOR = 1.2  # extra LM starts run when their grid RSS is within this facto
 
 OUTPUT_COLUMNS = (
     "curve_id", "status", "reason", "model", "n", "n_doses", "bottom", "top", "ec50", "ec50_se",
-    "ec50_lo", "ec50_hi", "log10_ec50", "slope", "slope_se", "ic50_abs", "ic50_abs_flag", "emax_obs",
-    "emax_fit", "einf", "auc", "aac", "dss", "rss", "rss_flat", "r2", "f_stat", "p_vs_flat", "iterations",
-    "converged",
+    "log10_ec50_se", "ec50_lo", "ec50_hi", "log10_ec50", "slope", "slope_se", "ic50_abs", "ic50_abs_flag",
+    "emax_obs", "emax_fit", "einf", "auc", "aac", "dss1", "dss2", "dss3", "rss", "rss_flat", "r2", "f_stat",
+    "p_vs_flat", "iterations", "converged",
 )
+
+
+@dataclass(frozen=True)
+class Plausibility:
+    """Limits beyond which a significant fit is an extrapolation, not an estimate (status ``implausible``).
+
+    plateau_range_factor: a free plateau may lie at most this many data ranges (max - min response) outside
+    the observed responses; ec50_range_factor: the EC50 may lie at most this factor below the lowest or above
+    the highest tested dose; max_log10_ec50_se: largest standard error of log10 EC50 (decades).
+    """
+
+    plateau_range_factor: float = 1.0
+    ec50_range_factor: float = 10.0
+    max_log10_ec50_se: float = 1.0
 
 
 @dataclass
@@ -61,6 +94,7 @@ class CurveFits:
     top: np.ndarray
     ec50: np.ndarray
     ec50_se: np.ndarray
+    log10_ec50_se: np.ndarray
     ec50_lo: np.ndarray
     ec50_hi: np.ndarray
     slope: np.ndarray
@@ -71,7 +105,9 @@ class CurveFits:
     emax_fit: np.ndarray
     auc: np.ndarray
     aac: np.ndarray
-    dss: np.ndarray
+    dss1: np.ndarray
+    dss2: np.ndarray
+    dss3: np.ndarray
     rss: np.ndarray
     rss_flat: np.ndarray
     r2: np.ndarray
@@ -88,6 +124,11 @@ class CurveFits:
     def log10_ec50(self) -> np.ndarray:
         with np.errstate(divide="ignore", invalid="ignore"):
             return np.log10(self.ec50)
+
+    @property
+    def dss(self) -> np.ndarray:
+        """The DSS variant the ranking uses (`DSS_REPORTED`)."""
+        return getattr(self, DSS_REPORTED)
 
     @property
     def einf(self) -> np.ndarray:
@@ -296,6 +337,8 @@ def fit_curves(
     ic50_level: float | None = None,
     response_scale: float = 100.0,
     dss_threshold: float = 10.0,
+    dss_readout: str | Sequence[str] = "inhibition",
+    plausibility: Plausibility | None = None,
     max_iter: int = 200,
     tol: float = 1e-10,
     engine: str = "auto",
@@ -307,7 +350,10 @@ def fit_curves(
     (bottom ``c`` fixed at ``bottom``, default 0). ``ic50_level`` is the response at which the absolute
     IC50 is read (default ``response_scale / 2``). ``response_scale`` is the untreated response (100 for
     percent, 1 for fractions) that normalises AUC/AAC and DSS. ``engine``: ``numba`` (compiled loop, curves
-    in parallel), ``numpy`` (batched arrays) or ``auto`` (numba when importable).
+    in parallel), ``numpy`` (batched arrays) or ``auto`` (numba when importable). ``alpha`` is the level of
+    the F test against the flat model and of the (1 - alpha) EC50 interval. ``dss_readout`` (one value or one
+    per curve): ``inhibition`` scores the effect as 100 (1 - f / scale) (viability readouts), ``activity`` as
+    100 f / scale (readouts that rise with the desired effect, e.g. percent rescue).
     """
     doses = np.atleast_2d(np.asarray(doses, dtype=float))
     responses = np.atleast_2d(np.asarray(responses, dtype=float))
@@ -319,27 +365,35 @@ def fit_curves(
     ids = [str(i) for i in range(n_curves)] if curve_ids is None else [str(c) for c in curve_ids]
     if ic50_level is None:
         ic50_level = response_scale / 2.0
+    if not 0 < alpha < 1:
+        raise ValueError(f"alpha must be in (0, 1), got {alpha}")
+    readout = np.broadcast_to(np.asarray(dss_readout, dtype=object), (n_curves,))
+    if not set(readout.tolist()) <= {"inhibition", "activity"}:
+        raise ValueError("dss_readout must be 'inhibition' or 'activity'")
+    activity = readout == "activity"
+    lim = plausibility or Plausibility()
     parts = []
     for start in range(0, n_curves, _CHUNK):
         sl = slice(start, min(n_curves, start + _CHUNK))
         parts.append(_fit_chunk(doses[sl], responses[sl], model, top, bottom, alpha, ic50_level,
-                                response_scale, dss_threshold, max_iter, tol, engine))
+                                response_scale, dss_threshold, activity[sl], lim, max_iter, tol, engine))
     cols = {k: np.concatenate([p[k] for p in parts]) if parts else np.zeros(0) for k in parts[0]} if parts else {}
     if not parts:
         cols = {k: np.zeros(0) for k in _fit_chunk(np.ones((1, 4)), np.ones((1, 4)), model, top, bottom, alpha,
-                                                   ic50_level, response_scale, dss_threshold, max_iter, tol,
-                                                   engine)}
+                                                   ic50_level, response_scale, dss_threshold, np.zeros(1, bool),
+                                                   lim, max_iter, tol, engine)}
     return CurveFits(
         curve_id=ids, model=model,
         status=[str(s) for s in cols["status"]], reason=[str(s) for s in cols["reason"]],
         ic50_abs_flag=[str(s) for s in cols["ic50_abs_flag"]],
         **{k: v for k, v in cols.items() if k not in ("status", "reason", "ic50_abs_flag")},
         settings={"model": model, "top": top, "bottom": bottom, "alpha": alpha, "ic50_level": ic50_level,
-                  "response_scale": response_scale, "dss_threshold": dss_threshold},
+                  "response_scale": response_scale, "dss_threshold": dss_threshold,
+                  "dss_reported": DSS_REPORTED, "plausibility": lim},
     )
 
 
-def _fit_chunk(x, y, model, top, bottom, alpha, ic50_level, scale, dss_t, max_iter, tol,
+def _fit_chunk(x, y, model, top, bottom, alpha, ic50_level, scale, dss_t, activity, lim, max_iter, tol,
                engine) -> dict[str, np.ndarray]:
     from scipy import stats
 
@@ -454,21 +508,65 @@ def _fit_chunk(x, y, model, top, bottom, alpha, ic50_level, scale, dss_t, max_it
     p_flat = np.where(np.isnan(f_stat) | failed, np.nan, p_flat)
     const = rss_flat <= 1e-24 * np.maximum(1.0, np.abs(ymean) ** 2) * np.maximum(n, 1)
     flat = ~failed & (const | ~(p_flat < alpha))
-    status = np.where(failed, STATUS_FAILED, np.where(flat, STATUS_FLAT, STATUS_SIGMOID)).astype(object)
-    reason[~failed & const] = "constant response"
-    for i in np.flatnonzero(flat & ~const):
-        reason[i] = f"F-test vs flat p={p_flat[i]:.3g} >= {alpha:g}"
-    for i in np.flatnonzero(~failed & ~flat & ~conv):
-        reason[i] = "iteration limit reached (best fit kept)"
+    not_conv = ~failed & ~const & ~conv
 
     e = np.exp(le)
     from scipy.stats import t as tdist
 
-    tq = tdist.ppf(0.975, np.maximum(dof1, 1))
+    tq = tdist.ppf(1.0 - alpha / 2.0, np.maximum(dof1, 1))
     with np.errstate(all="ignore"):
-        ec50_se = e * np.sqrt(cov_le)
+        se_le = np.sqrt(cov_le)
+        ec50_se = e * se_le  # delta method on the linear scale, for reference
         slope_se = np.sqrt(cov_b)
-    ec50_lo, ec50_hi = e - tq * ec50_se, e + tq * ec50_se
+        # Wald interval on ln EC50 (the fitted parameter), back-transformed: positive and asymmetric
+        ec50_lo, ec50_hi = np.exp(le - tq * se_le), np.exp(le + tq * se_le)
+    log10_se = se_le / np.log(10.0)
+
+    # plausibility of significant fits: extrapolated plateaus, EC50 far outside the doses, huge SE
+    ymin = np.nanmin(np.where(valid, y, np.inf), axis=1)
+    ymax = np.nanmax(np.where(valid, y, -np.inf), axis=1)
+    rng = np.maximum(ymax - ymin, 1e-12 * np.maximum(np.abs(ymax), 1.0))
+    slack = lim.plateau_range_factor * rng
+    free_plateaus = [c] if fixed_c is None else []
+    free_plateaus += [d] if fixed_d is None else []
+    why_implausible = np.full(n_curves, "", dtype=object)
+    with np.errstate(invalid="ignore"):
+        for v, name in zip(free_plateaus, ("bottom", "top") if fixed_c is None else ("top",), strict=False):
+            out = (v < ymin - slack) | (v > ymax + slack)
+            why_implausible[out & (why_implausible == "")] = f"{name} far outside the observed responses"
+        far = (le < lmin - np.log(lim.ec50_range_factor)) | (le > lmax + np.log(lim.ec50_range_factor))
+        why_implausible[far & (why_implausible == "")] = (
+            f"EC50 more than {lim.ec50_range_factor:g}x outside the tested doses")
+        # a step-like fit (>= 90 % of the change between the two tested doses around the EC50) locates the
+        # EC50 only to that dose gap: the likelihood is flat in ln EC50 inside it, so the Wald SE is
+        # meaningless there; its interval is the gap (where the profile likelihood is flat), not "implausible"
+        below = np.where(pos & (lx <= le[:, None]), lx, -np.inf).max(1)
+        above = np.where(pos & (lx >= le[:, None]), lx, np.inf).min(1)
+        from scipy.special import expit
+
+        gap_change = np.abs(expit(-b * (above - le)) - expit(-b * (below - le)))
+        step = np.isfinite(below) & np.isfinite(above) & (gap_change >= 0.9)
+        wide = ~(log10_se <= lim.max_log10_ec50_se)
+        step_wide = step & wide
+        ec50_lo = np.where(step_wide, np.exp(below), ec50_lo)
+        ec50_hi = np.where(step_wide, np.exp(above), ec50_hi)
+        why_implausible[wide & ~step & (why_implausible == "")] = (
+            f"SE of log10 EC50 above {lim.max_log10_ec50_se:g} decade(s)")
+    implausible = ~failed & ~not_conv & ~flat & (why_implausible != "")
+
+    status = np.full(n_curves, STATUS_SIGMOID, dtype=object)
+    status[implausible] = STATUS_IMPLAUSIBLE
+    status[flat & ~not_conv] = STATUS_FLAT
+    status[not_conv] = STATUS_NOT_CONVERGED
+    status[failed] = STATUS_FAILED
+    reason[~failed & const] = "constant response"
+    for i in np.flatnonzero(flat & ~const & ~not_conv):
+        reason[i] = f"F-test vs flat p={p_flat[i]:.3g} >= {alpha:g}"
+    for i in np.flatnonzero(not_conv):
+        reason[i] = f"iteration limit ({max_iter}) reached; best point kept, not an estimate"
+    for i in np.flatnonzero(implausible):
+        reason[i] = str(why_implausible[i])
+    reason[(status == STATUS_SIGMOID) & step_wide] = "step between adjacent doses: EC50 interval = the dose gap"
 
     # absolute IC50: dose where the fitted curve crosses ic50_level
     with np.errstate(all="ignore"):
@@ -488,14 +586,15 @@ def _fit_chunk(x, y, model, top, bottom, alpha, ic50_level, scale, dss_t, max_it
 
     auc = _auc_analytic(b, c, d, le, lmin, lmax) / scale
     aac = 1.0 - auc
-    dss = _dss(b, c, d, le, lmin, lmax, scale, dss_t)
+    dss1, dss2, dss3 = dss_scores(b, c, d, e, np.exp(lmin), np.exp(lmax), scale=scale, threshold=dss_t,
+                                  activity=activity)
     with np.errstate(all="ignore"):
         r2 = 1.0 - rss / tss
     return {
         "status": status, "reason": reason, "n": n, "n_doses": n_doses, "bottom": c, "top": d, "ec50": e,
-        "ec50_se": ec50_se, "ec50_lo": ec50_lo, "ec50_hi": ec50_hi, "slope": b, "slope_se": slope_se,
+        "ec50_se": ec50_se, "log10_ec50_se": log10_se, "ec50_lo": ec50_lo, "ec50_hi": ec50_hi, "slope": b, "slope_se": slope_se,
         "ic50_abs": ic50, "ic50_abs_flag": flag, "emax_obs": emax_obs, "emax_fit": emax_fit, "auc": auc,
-        "aac": aac, "dss": dss, "rss": rss, "rss_flat": rss_flat, "r2": r2, "f_stat": f_stat,
+        "aac": aac, "dss1": dss1, "dss2": dss2, "dss3": dss3, "rss": rss, "rss_flat": rss_flat, "r2": r2, "f_stat": f_stat,
         "p_vs_flat": p_flat, "iterations": iters, "converged": conv,
     }
 
@@ -527,37 +626,53 @@ def _auc_analytic(b, c, d, le, lmin, lmax):
     return c + (d - c) * mean_s
 
 
-def _dss(b, c, d, le, lmin, lmax, scale, t):
-    """Drug sensitivity score DSS2-like (Yadav 2014), on the inhibition scale 100*(1 - f/scale).
+def dss_scores(b, c, d, e, xmin, xmax, *, scale: float = 100.0, threshold: float = 10.0,
+               activity: bool | np.ndarray = False) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Drug sensitivity scores DSS1, DSS2, DSS3 of fitted LL.4 curves (Yadav et al., Sci Rep 2014; 4:5193).
 
-    Area of inhibition above the threshold t (%) from where it is crossed to the top dose, divided by the
-    area of a full response (100 - t) over the tested log range, times 100. Zero for non-inhibiting
-    curves. Exact: the fitted curve is monotone in log dose, so the area is the closed-form integral of the
-    log-logistic between the threshold crossing and the range end (no grid, O(N)).
+    As in the authors' reference implementation (the FIMM `DSS` R code): the fitted curve is put on the effect
+    scale (percent inhibition 100 (1 - f / scale), or percent activity 100 f / scale when `activity`), shifted so
+    that the effect at zero dose is 0, leaving the amplitude ``a`` (effect at infinite dose). With t the
+    activity threshold (%), x1 the log dose where the curve crosses t (clipped to the tested range
+    [xmin, xmax]) and the integral taken in closed form over log dose::
+
+        DSS1 = 100 * (integral_{x1}^{xmax} effect dx - t (xmax - x1)) / ((100 - t)(xmax - xmin))
+        DSS2 = DSS1 / log10(a)
+        DSS3 = DSS1 * (log10(100) / log10(a)) * (xmax - x1) / (xmax - xmin)
+
+    (DSS3 keeps the log10(100) factor of the reference code, so a full-amplitude response has DSS3 = DSS1 x
+    the fraction of the range above threshold.) All three are 0 when the effect does not rise with dose, when
+    a <= t, or when the EC50 is at or above the top dose; NaN where the parameters are not finite.
     """
-    span = lmax - lmin
+    b, c, d, e = (np.asarray(v, float) for v in (b, c, d, e))
+    t = float(threshold)
     with np.errstate(all="ignore"):
-        a0 = 100.0 - t - 100.0 * c / scale  # h(u) = a0 + a1 * s(u) = inhibition - t
-        a1 = -100.0 * (d - c) / scale
+        lmin, lmax = np.log(np.asarray(xmin, float)), np.log(np.asarray(xmax, float))
+        f0 = np.where(b >= 0, d, c)  # response at zero dose
+        finf = np.where(b >= 0, c, d)  # response at infinite dose
+        sign = np.where(activity, 1.0, -1.0)
+        a = sign * 100.0 * (finf - f0) / scale  # effect amplitude (effect at zero dose shifted to 0)
+        beta = np.abs(b)
+        m = np.log(e)
+        u2 = lmax
+        u1 = np.clip(m - np.log((a - t) / t) / beta, lmin, lmax)
 
-        def h(u):
-            return a0 + a1 / (1.0 + np.exp(b * (u - le)))
+        def prim(u):  # integral of 1 / (1 + exp(-beta (u - m))) du
+            return u + np.logaddexp(0.0, -beta * (u - m)) / beta
 
-        def prim(u):  # integral of s = 1/(1+exp(b(u-le))) du
-            return np.where(np.abs(b) < 1e-12, 0.5 * u, u - np.logaddexp(0.0, b * (u - le)) / b)
-
-        h_lo, h_hi = h(lmin), h(lmax)
-        s_star = -a0 / a1
-        u_star = le + np.log(1.0 / s_star - 1.0) / b  # where h crosses 0
-        lo = np.where(h_lo >= 0, lmin, np.clip(u_star, lmin, lmax))
-        hi = np.where(h_hi >= 0, lmax, np.clip(u_star, lmin, lmax))
-        none = (h_lo < 0) & (h_hi < 0)
-        lo = np.where(none, lmin, lo)
-        hi = np.where(none, lmin, hi)
-        area = a0 * (hi - lo) + a1 * (prim(hi) - prim(lo))
-        area = np.where(none | (hi <= lo), 0.0, np.maximum(area, 0.0))
-        dss = np.where(span > 0, 100.0 * area / span / (100.0 - t), 100.0 * np.maximum(h_lo, 0.0) / (100.0 - t))
-    return np.where(np.isfinite(dss), dss, np.nan)
+        area = a * (prim(u2) - prim(u1)) - t * (u2 - u1)
+        area = np.maximum(area, 0.0)
+        span = lmax - lmin
+        dss1 = 100.0 * area / (span * (100.0 - t))
+        dss2 = dss1 / np.log10(a)
+        dss3 = dss1 * (2.0 / np.log10(a)) * (u2 - u1) / span
+        zero = (a <= t) | (m >= lmax) | (beta == 0)
+        bad = ~(np.isfinite(a) & np.isfinite(m) & np.isfinite(beta) & (span > 0))
+        out = []
+        for v in (dss1, dss2, dss3):
+            v = np.where(zero, 0.0, v)
+            out.append(np.where(bad, np.nan, v))
+    return out[0], out[1], out[2]
 
 
 def fit_tidy(

@@ -1,9 +1,11 @@
 """Plate map (what is in each well) and treatment library (what each treatment is), validated on read.
 
-Plate map columns: `well`, `role` (sample | negative | positive | empty), optional `plate` (blank or `*` =
-every plate), `genotype` (patient | isogenic), `treatment`, `modality` (drug | aso | construct), `dose`,
+Plate map columns: `well`, `role` (sample | negative | positive | time_zero | empty), optional `plate` (blank
+or `*` = every plate), `genotype` (patient | isogenic), `treatment`, `modality` (drug | aso | construct), `dose`,
 `unit`, `replicate`. Negative control = untreated (vehicle) patient cells = 0 % rescue; positive control =
-isogenic corrected cells (or a reference rescue) = 100 % rescue.
+isogenic corrected cells (or a reference rescue) = 100 % rescue. `time_zero` wells hold untreated cells read
+when the treatment started (usually on their own plate, named in `plate`): with them and a cell-count readout,
+the screen also reports GR metrics (Hafner et al. 2016).
 
 Molar dose units are converted to micromolar; a treatment whose doses mix units that cannot be converted
 (e.g. nM and MOI) is an InputError, because its dose-response curve would be meaningless.
@@ -24,6 +26,7 @@ ROLES = {
     "negative": "negative", "neg": "negative", "untreated": "negative", "vehicle": "negative", "dmso": "negative",
     "n": "negative",
     "positive": "positive", "pos": "positive", "isogenic": "positive", "rescue": "positive", "p": "positive",
+    "time_zero": "time_zero", "t0": "time_zero", "time0": "time_zero", "day0": "time_zero",
     "empty": "empty", "blank": "empty", "b": "empty", "other": "empty", "": "empty",
 }
 MODALITIES = ("drug", "aso", "construct")
@@ -131,7 +134,7 @@ def read_plate_map(path: str | Path, *, wells: int | None = None) -> PlateMap:
         seen[(plate, r_, c_)] = ln
         role_raw = r.get("role", "").lower()
         if role_raw not in ROLES:
-            raise InputError(f"unknown role {r['role']!r} (use sample, negative, positive or empty)",
+            raise InputError(f"unknown role {r['role']!r} (use sample, negative, positive, time_zero or empty)",
                              source=loc, field="role")
         role = ROLES[role_raw]
         genotype = (r.get("genotype") or "patient").lower()

@@ -4,6 +4,10 @@ Z' (Zhang 1999) = 1 - 3 (sd_pos + sd_neg) / |mean_pos - mean_neg|; the robust fo
 median/MAD (MAD scaled by 1.4826 as R's `mad`, cellHTS2's default), which matters on real screens where a
 few outlier control wells make the classic Z' negative. SSMD = (mean_pos - mean_neg)/sqrt(sd_pos^2 + sd_neg^2).
 Failing plates are flagged, never dropped: downstream code sees `passed` and the reason.
+
+A Z' needs a spread on each side: with fewer than `MIN_CONTROLS` control wells per side the MAD (or SD) is
+0 or meaningless and Z' would read 1.0 ("excellent") from a single well. Such plates get the verdict
+``not_computable`` with the reason, never ``pass``.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import numpy as np
 MAD_SCALE = 1.4826
 Z_PRIME_PASS = 0.5  # excellent assay (Zhang 1999); 0 <= Z' < 0.5 marginal, < 0 fail
 Z_PRIME_FAIL = 0.0
+MIN_CONTROLS = 3  # control wells per side below which Z' is not computable
 
 
 def mad(x: np.ndarray) -> float:
@@ -30,22 +35,32 @@ def _clean(x) -> np.ndarray:
     return x[np.isfinite(x)]
 
 
-def z_prime(pos, neg) -> float:
-    """Classic Z' from means and sample SDs."""
+def z_prime(pos, neg, min_controls: int = MIN_CONTROLS) -> float:
+    """Classic Z' from means and sample SDs (NaN with fewer than `min_controls` wells per side)."""
     p, n = _clean(pos), _clean(neg)
-    if p.size < 2 or n.size < 2:
+    if p.size < max(2, min_controls) or n.size < max(2, min_controls):
         return float("nan")
     den = abs(p.mean() - n.mean())
     return float(1.0 - 3.0 * (p.std(ddof=1) + n.std(ddof=1)) / den) if den > 0 else float("-inf")
 
 
-def z_prime_robust(pos, neg) -> float:
-    """Robust Z' from medians and MADs (cellHTS2 getZfactor default)."""
+def z_prime_robust(pos, neg, min_controls: int = MIN_CONTROLS) -> float:
+    """Robust Z' from medians and MADs (cellHTS2 getZfactor default); NaN with fewer than `min_controls`
+    wells per side (see `z_prime_note` for the reason)."""
     p, n = _clean(pos), _clean(neg)
-    if p.size < 1 or n.size < 1:
+    if p.size < max(1, min_controls) or n.size < max(1, min_controls):
         return float("nan")
     den = abs(np.median(p) - np.median(n))
     return float(1.0 - 3.0 * (mad(p) + mad(n)) / den) if den > 0 else float("-inf")
+
+
+def z_prime_note(pos, neg, min_controls: int = MIN_CONTROLS) -> str:
+    """Why Z' cannot be computed for these controls ('' when it can)."""
+    np_, nn = _clean(pos).size, _clean(neg).size
+    if np_ >= min_controls and nn >= min_controls:
+        return ""
+    return (f"Z' not computable: needs >= {min_controls} control wells per side for a spread "
+            f"(have {np_} positive, {nn} negative)")
 
 
 def ssmd(pos, neg) -> float:
@@ -131,7 +146,7 @@ class PlateQC:
     row_effect: float
     col_effect: float
     edge_ratio: float
-    verdict: str  # pass | marginal | fail
+    verdict: str  # pass | marginal | fail | not_computable
     reason: str
 
     def to_dict(self) -> dict:
@@ -144,13 +159,16 @@ class PlateQC:
 
 def plate_qc(plate_id: str, values: np.ndarray, pos_mask: np.ndarray, neg_mask: np.ndarray,
              sample_mask: np.ndarray) -> PlateQC:
-    """All QC metrics of one plate; verdict from the robust Z' (pass >= 0.5, fail < 0 or no controls)."""
+    """All QC metrics of one plate; verdict from the robust Z' (pass >= 0.5, fail < 0 or no controls,
+    not_computable with too few controls to measure a spread)."""
     pos, neg = values[pos_mask], values[neg_mask]
     zr = z_prime_robust(pos, neg)
     sp = spatial_effects(values, sample_mask)
     np_, nn = int(np.isfinite(pos).sum()), int(np.isfinite(neg).sum())
     if np_ == 0 or nn == 0:
         verdict, reason = "fail", "no positive and/or negative control readings"
+    elif z_prime_note(pos, neg):
+        verdict, reason = "not_computable", z_prime_note(pos, neg)
     elif not np.isfinite(zr) or zr < Z_PRIME_FAIL:
         verdict, reason = "fail", f"robust Z' {zr:.2f} < {Z_PRIME_FAIL}"
     elif zr < Z_PRIME_PASS:

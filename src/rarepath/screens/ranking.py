@@ -1,18 +1,27 @@
 """Rank treatments of all modalities by rescue of the patient model, against toxicity on the isogenic control.
 
-Per treatment (drug, ASO or construct):
+Per treatment (drug, ASO or construct), everything is read from the fitted curves, never from a dose picked
+after the fact:
 
-* rescue efficacy: max percent rescue (replicate mean at the best dose; fitted maximum over the tested range)
-  and EC50 of the patient-genotype curve;
-* toxicity: 100 - viability (% of untreated isogenic cells) of the isogenic control at the best rescuing dose;
-  TC50 = absolute IC50 of the isogenic curve at 50 % viability;
-* therapeutic window: log10(TC50 / EC50) (a lower bound, flagged, when TC50 lies beyond the top dose);
-* replicate agreement: Pearson r between replicate dose profiles of the patient curve;
-* significance: one-sided Welch t-test of the patient wells at the best dose against the untreated
-  (vehicle) patient wells, Benjamini-Hochberg across treatments (q-value).
+* rescue: the patient-genotype curve (percent rescue) fitted by LL.4. Significance is the extra-sum-of-squares
+  F test of that fit against the flat (constant) model (`fit.p_vs_flat`), Benjamini-Hochberg adjusted across
+  all treatments with a fitted patient curve (q-value; scipy's `false_discovery_control`).
+  ``max_rescue_pct`` is the fitted rescue at its maximum over the tested doses (the constant for a flat fit);
+  ``max_rescue_obs_pct`` the largest replicate mean, shown for reference only. The effective dose
+  (``best_dose``) is the lowest tested dose where the fitted rescue reaches 90 % of that maximum.
+  ``rescue_dss1..3``: Yadav DSS of the rescue curve on the activity scale; DSS3 orders the ranking.
+* toxicity: 100 - viability (% of untreated isogenic cells) of the isogenic control at the effective dose
+  (``toxicity_call`` toxic / not_toxic, and ``unknown`` when the library has no isogenic wells for the
+  treatment -- absent data never count as "not toxic"); TC50 = absolute IC50 of the isogenic curve at 50 %
+  viability; therapeutic window log10(TC50 / EC50) (a lower bound, flagged, when TC50 lies beyond the top dose);
+* replicate agreement: Pearson r between replicate dose profiles of the patient curve.
 
-Hit rule (defaults in `HitThresholds`, documented in the README): q <= 0.05, max rescue >= 30 % and
-toxicity <= 20 %. Ranking: hits first, then the score rescue x (1 - toxicity), both as fractions.
+Calls (column ``call``), in order: ``fit_failed`` / ``not_converged`` / ``implausible_fit`` (the patient fit
+is not an estimate: never a hit, never ranked), ``hit`` (status sigmoid, rising, q <= 0.05, fitted rescue >=
+30 %, isogenic toxicity known and <= 20 %), ``toxic``, ``toxicity_unknown`` (would be a hit but the isogenic
+control was not tested), ``no_rescue`` (flat fit, falling curve or fitted rescue < 30 %), ``not_significant``.
+A curve the fit called flat is never a hit. Ranking: hits first, then DSS3 of the rescue curve, then the
+score rescue x (1 - toxicity); treatments whose patient fit is unusable get no rank.
 """
 
 from __future__ import annotations
@@ -25,6 +34,10 @@ import numpy as np
 
 from rarepath.model import Evidence, Option
 
+#: patient-curve fit statuses whose numbers are estimates (the others never rank)
+RANKABLE_STATUSES = ("sigmoid", "flat")
+_UNUSABLE_CALL = {"failed": "fit_failed", "not_converged": "not_converged", "implausible": "implausible_fit"}
+
 
 @dataclass(frozen=True)
 class HitThresholds:
@@ -32,23 +45,19 @@ class HitThresholds:
     min_rescue_pct: float = 30.0
     max_toxicity_pct: float = 20.0
     score_step: float = 0.10  # how far a screen result may move a triage option's score
+    effective_fraction: float = 0.9  # effective dose: lowest dose reaching this fraction of the fitted maximum
 
 
 def bh_qvalues(p: np.ndarray) -> np.ndarray:
-    """Benjamini-Hochberg adjusted p-values (NaN kept as NaN)."""
+    """Benjamini-Hochberg adjusted p-values (scipy's `false_discovery_control`); NaN kept as NaN, outside
+    the family."""
+    from scipy.stats import false_discovery_control
+
     p = np.asarray(p, float)
     q = np.full(p.shape, np.nan)
     ok = np.isfinite(p)
-    n = int(ok.sum())
-    if n == 0:
-        return q
-    pv = p[ok]
-    order = np.argsort(pv)
-    ranked = pv[order] * n / np.arange(1, n + 1)
-    ranked = np.minimum.accumulate(ranked[::-1])[::-1]
-    out = np.empty(n)
-    out[order] = np.clip(ranked, 0, 1)
-    q[ok] = out
+    if ok.any():
+        q[ok] = false_discovery_control(np.clip(p[ok], 0.0, 1.0), method="bh")
     return q
 
 
@@ -82,13 +91,11 @@ def _replicate_r(curve: dict[str, Any]) -> float:
 
 def rank_treatments(curves: dict[str, dict[str, Any]], fits: Any, wells: list[dict[str, Any]],
                     library: dict[str, Any], thr: HitThresholds) -> list[dict[str, Any]]:
-    from scipy import stats
-
-    vehicle = np.array([w["percent_rescue"] for w in wells
-                        if w["role"] == "negative" and w["genotype"] == "patient" and w["qc_verdict"] != "fail"])
-    vehicle = vehicle[np.isfinite(vehicle)]
+    """One row per treatment: fitted rescue, whole-curve significance, toxicity, call and rank."""
+    del wells  # significance comes from the fitted curve, not from vehicle wells at one dose
     index = {cid: i for i, cid in enumerate(fits.curve_id)}
     treatments = sorted({c["treatment"] for c in curves.values()})
+    nan = float("nan")
     rows = []
     for t in treatments:
         pc, ic = curves.get(f"patient|{t}"), curves.get(f"isogenic|{t}")
@@ -97,66 +104,92 @@ def rank_treatments(curves: dict[str, dict[str, Any]], fits: Any, wells: list[di
                                "modality": (lib.modality if lib else "") or (pc or ic or {}).get("modality", ""),
                                "target_gene": lib.target_gene if lib else "", "indication": lib.indication if lib else "",
                                "unit": (pc or ic or {}).get("unit", "")}
-        nan = float("nan")
-        row.update(max_rescue_pct=nan, best_dose=nan, max_rescue_fit_pct=nan, rescue_status="not_tested",
-                   rescue_reason="", ec50=nan, ec50_lo=nan, ec50_hi=nan, replicate_r=nan, p_value=nan,
-                   toxicity_pct=nan, tox_status="not_tested", tc50=nan, tc50_flag="", window_log10=nan,
-                   window_flag="")
-        best_dose = np.nan
+        row.update(max_rescue_pct=nan, max_rescue_obs_pct=nan, best_dose=nan, rescue_status="not_tested",
+                   rescue_reason="no patient wells", rescue_direction="", ec50=nan, ec50_lo=nan, ec50_hi=nan,
+                   rescue_dss1=nan, rescue_dss2=nan, rescue_dss3=nan, replicate_r=nan, p_value=nan,
+                   toxicity_pct=nan, toxicity_call="unknown", tox_status="not_tested", tc50=nan, tc50_flag="",
+                   window_log10=nan, window_flag="")
+        eff_dose = np.nan
         if pc:
             i = index[f"patient|{t}"]
+            st = fits.status[i]
             doses, means = _dose_means(pc)
-            k = int(np.nanargmax(means))
-            best_dose = doses[k]
-            row.update(max_rescue_pct=float(means[k]), best_dose=float(best_dose),
-                       max_rescue_fit_pct=float(max(fits.predict(i, doses[doses > 0]).max(initial=-np.inf),
-                                                    fits.predict(i, doses).max())) if fits.status[i] != "failed"
-                       else float("nan"),
-                       rescue_status=fits.status[i], rescue_reason=fits.reason[i],
-                       ec50=float(fits.ec50[i]) if fits.status[i] == "sigmoid" else float("nan"),
-                       ec50_lo=float(fits.ec50_lo[i]) if fits.status[i] == "sigmoid" else float("nan"),
-                       ec50_hi=float(fits.ec50_hi[i]) if fits.status[i] == "sigmoid" else float("nan"),
+            pos = doses[doses > 0]
+            row.update(max_rescue_obs_pct=float(means.max()), rescue_status=st, rescue_reason=fits.reason[i],
                        replicate_r=_replicate_r(pc))
-            d = np.asarray(pc["dose"], float)
-            at_best = np.asarray(pc["response"], float)[d == best_dose]
-            if at_best.size >= 2 and vehicle.size >= 2:
-                res = stats.ttest_ind(at_best, vehicle, equal_var=False, alternative="greater")
-                row["p_value"] = float(res.pvalue)
-            else:
-                row["p_value"] = float("nan")
+            if st != "failed" and pos.size:
+                pred = fits.predict(i, pos)
+                rising = bool(pred[-1] > pred[0])
+                row["rescue_direction"] = "rising" if rising else "falling"
+                if st == "flat":
+                    row["max_rescue_pct"] = float(np.mean(pc["response"]))
+                    eff_dose = float(pos.max())
+                else:
+                    k = int(np.argmax(pred))
+                    row["max_rescue_pct"] = float(pred[k])
+                    reach = pred >= thr.effective_fraction * pred[k] if rising and pred[k] > 0 else pos == pos.max()
+                    eff_dose = float(pos[np.argmax(reach)])
+                row["p_value"] = float(fits.p_vs_flat[i])
+                row.update(rescue_dss1=float(fits.dss1[i]), rescue_dss2=float(fits.dss2[i]),
+                           rescue_dss3=float(fits.dss3[i]))
+            if st == "sigmoid":
+                row.update(ec50=float(fits.ec50[i]), ec50_lo=float(fits.ec50_lo[i]), ec50_hi=float(fits.ec50_hi[i]))
+            row["best_dose"] = eff_dose
         if ic:
             j = index[f"isogenic|{t}"]
             doses, means = _dose_means(ic)
-            ref = best_dose if np.isfinite(best_dose) and (doses == best_dose).any() else doses.max()
+            ref = eff_dose if np.isfinite(eff_dose) and (doses == eff_dose).any() else doses.max()
             row["toxicity_pct"] = float(100.0 - means[doses == ref][0])
+            row["toxicity_call"] = "toxic" if row["toxicity_pct"] > thr.max_toxicity_pct else "not_toxic"
             row["tox_status"] = fits.status[j]
             tc50 = fits.ic50_abs[j] if fits.status[j] == "sigmoid" else np.nan
             row["tc50"] = float(tc50)
             row["tc50_flag"] = fits.ic50_abs_flag[j] if fits.status[j] == "sigmoid" else "not_reached"
             ec50 = row.get("ec50", np.nan)
-            if np.isfinite(ec50):
+            if np.isfinite(ec50) and row["rescue_direction"] == "rising":  # a window only for a rescuing curve
                 if np.isfinite(tc50) and row["tc50_flag"] == "in_range":
                     row["window_log10"], row["window_flag"] = float(np.log10(tc50 / ec50)), "measured"
                 else:
                     row["window_log10"], row["window_flag"] = float(np.log10(doses.max() / ec50)), "lower_bound"
         rows.append(row)
-    q = bh_qvalues(np.array([r.get("p_value", np.nan) for r in rows]))
+    q = bh_qvalues(np.array([r["p_value"] for r in rows]))
     for r, qq in zip(rows, q, strict=True):
         r["q_value"] = float(qq)
-        rescue = r.get("max_rescue_pct", np.nan)
-        tox = r.get("toxicity_pct", np.nan)
-        tox_ok = not (np.isfinite(tox) and tox > thr.max_toxicity_pct)
-        r["hit"] = bool(np.isfinite(qq) and qq <= thr.max_q and np.isfinite(rescue) and rescue >= thr.min_rescue_pct
-                        and tox_ok)
-        r["score"] = float(np.clip(np.nan_to_num(rescue) / 100.0, 0, 1.5)
-                           * (1.0 - np.clip(np.nan_to_num(tox) / 100.0, 0, 1)))
-        r["call"] = ("hit" if r["hit"] else "toxic" if not tox_ok
-                     else "no_rescue" if not (np.isfinite(rescue) and rescue >= thr.min_rescue_pct)
-                     else "not_significant")
-    rows.sort(key=lambda r: (not r["hit"], -r["score"], r["treatment"]))
-    for k, r in enumerate(rows, 1):
+        r["call"] = _call(r, thr)
+        r["hit"] = r["call"] == "hit"
+        rescue, tox = r["max_rescue_pct"], r["toxicity_pct"]
+        r["score"] = (float(np.clip(rescue / 100.0, 0, 1.5) * (1.0 - np.clip(tox / 100.0, 0, 1)))
+                      if np.isfinite(rescue) and np.isfinite(tox) else nan)
+    rankable = [r for r in rows if r["rescue_status"] in RANKABLE_STATUSES]
+    rankable.sort(key=lambda r: (not r["hit"], -np.nan_to_num(r["rescue_dss3"]), -np.nan_to_num(r["score"]),
+                                 r["treatment"]))
+    for k, r in enumerate(rankable, 1):
         r["rank"] = k
-    return rows
+    rest = sorted((r for r in rows if r["rescue_status"] not in RANKABLE_STATUSES), key=lambda r: r["treatment"])
+    for r in rest:
+        r["rank"] = nan  # an unusable or missing patient fit never ranks
+    return rankable + rest
+
+
+def _call(r: dict[str, Any], thr: HitThresholds) -> str:
+    """The call of one treatment row (see the module docstring for the order)."""
+    st = r["rescue_status"]
+    if st in _UNUSABLE_CALL:
+        return _UNUSABLE_CALL[st]
+    if st == "not_tested":
+        return "toxic" if r["toxicity_call"] == "toxic" else "not_tested"
+    rescues = (st == "sigmoid" and r["rescue_direction"] == "rising" and np.isfinite(r["max_rescue_pct"])
+               and r["max_rescue_pct"] >= thr.min_rescue_pct)
+    significant = np.isfinite(r["q_value"]) and r["q_value"] <= thr.max_q
+    if r["toxicity_call"] == "toxic":
+        return "toxic"
+    if not rescues:
+        return "no_rescue"
+    if not significant:
+        return "not_significant"
+    if r["toxicity_call"] == "unknown":
+        return "toxicity_unknown"
+    return "hit"
 
 
 def _fmt(x: Any, spec: str = ".3g") -> str:
@@ -182,7 +215,8 @@ def apply_screen_evidence(options: list[Option], ranking: Any, *, screen_id: str
     `ranking` is a ScreenResult or its ranking rows. An option matches a screened treatment when one of its
     products' names (lower-case INN) equals the library name, or its target gene equals the library target.
     A hit raises the score by up to `score_step` x rescue fraction; a toxic or non-rescuing result lowers
-    it; the score is clamped to [0, 1] and the reason is added to `option.reasons`.
+    it; other calls (not significant, toxicity unknown, unusable fit) are reported without moving it; the
+    score is clamped to [0, 1] and the reason is added to `option.reasons`.
     """
     thr = thresholds or HitThresholds()
     rows = getattr(ranking, "ranking", ranking)
@@ -198,13 +232,14 @@ def apply_screen_evidence(options: list[Option], ranking: Any, *, screen_id: str
                        and opt.modality.value in compatible.get(str(r.get("modality", "")).lower(), ()))]
         if not matched:
             continue
-        best = max(matched, key=lambda r: (r.get("hit", False), r.get("score", 0.0)))
+        best = max(matched, key=lambda r: (bool(r.get("hit", False)), float(np.nan_to_num(r.get("score", 0.0)))))
         rescue = float(best.get("max_rescue_pct", np.nan))
         tox = float(best.get("toxicity_pct", np.nan))
         how = "product" if best.get("name", "").lower() in names else "target"
         detail = (f"{best['name']} ({best.get('modality', '')}, matched by {how}): max rescue {_fmt(rescue)}% "
                   f"at {_fmt(best.get('best_dose'))} {best.get('unit', '')}, EC50 {_fmt(best.get('ec50'))}, "
-                  f"isogenic toxicity {_fmt(tox)}%, q={_fmt(best.get('q_value'))}; call {best['call']}")
+                  f"isogenic toxicity {_fmt(tox)}% ({best.get('toxicity_call', 'unknown')}), "
+                  f"q={_fmt(best.get('q_value'))} (F test vs flat, BH); call {best['call']}")
         if best["call"] == "hit":
             delta = thr.score_step * float(np.clip(rescue / 100.0, 0.0, 1.0))
             rule = "screen_rescue_hit"
@@ -212,18 +247,22 @@ def apply_screen_evidence(options: list[Option], ranking: Any, *, screen_id: str
             delta, rule = -thr.score_step, "screen_toxicity"
         elif best["call"] == "no_rescue":
             delta, rule = -thr.score_step / 2, "screen_no_rescue"
-        else:
-            delta, rule = 0.0, "screen_not_significant"
+        else:  # not significant, toxicity unknown, or a fit that is not an estimate: reported, score kept
+            delta, rule = 0.0, f"screen_{best['call']}"
         old = opt.score
         opt.score = float(np.clip(old + delta, 0.0, 1.0))
         opt.reasons.append(Evidence(rule=rule, source=f"patient-model screen {sid}",
                                     detail=f"{detail}; score {old:.3f} -> {opt.score:.3f}"))
         summary = {k: best.get(k) for k in ("treatment", "name", "modality", "target_gene", "max_rescue_pct",
-                                            "best_dose", "unit", "ec50", "toxicity_pct", "window_log10", "q_value",
+                                            "best_dose", "unit", "ec50", "toxicity_pct", "toxicity_call", "window_log10", "q_value",
                                             "call", "rank")}
         summary.update(screen_id=sid, matched_by=how, score_delta=opt.score - old,
                        n_matches=len(matched))
         opt.extra.setdefault("screen_evidence", []).append(summary)
+
+
+_TEXT_COLUMNS = ("name", "treatment", "call", "modality", "target_gene", "unit", "indication", "rescue_status",
+                 "rescue_reason", "rescue_direction", "toxicity_call", "tox_status", "tc50_flag", "window_flag")
 
 
 def load_ranking(path: str | Path) -> list[dict[str, Any]]:
@@ -247,12 +286,13 @@ def load_ranking(path: str | Path) -> list[dict[str, Any]]:
         for row in reader:
             out: dict[str, Any] = {}
             for k, v in row.items():
-                if v in ("True", "False"):
-                    out[k] = v == "True"
+                if v in ("True", "False", "true", "false"):
+                    out[k] = v.lower() == "true"
+                elif v == "NA" and k not in _TEXT_COLUMNS:
+                    out[k] = float("nan")
                 else:
                     try:
-                        out[k] = float(v) if v not in ("", None) and k not in ("name", "treatment", "call",
-                                                                               "modality", "target_gene", "unit") else v
+                        out[k] = float(v) if v not in ("", None) and k not in _TEXT_COLUMNS else v
                     except ValueError:
                         out[k] = v
             rows.append(out)

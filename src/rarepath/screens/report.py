@@ -56,9 +56,37 @@ def render_section(result: Any, images: list[str], thresholds: Any) -> str:
                       warnings=result.warnings, thr=thresholds, fmt=fmt)
 
 
+#: bootstrap columns joined into fits.tsv when `--bootstrap N` was given (prefix boot_)
+BOOT_COLUMNS = ("n_boot", "level", "method", "n_ok", "n_converged", "ec50_lo", "ec50_hi", "log10_ec50_se",
+                "slope_lo", "slope_hi", "bottom_lo", "bottom_hi", "top_lo", "top_hi")
+
+
+def fit_columns(result: Any) -> list[str]:
+    cols = list(OUTPUT_COLUMNS)
+    if getattr(result, "bootstrap", None) is not None:
+        cols += [f"boot_{c}" for c in BOOT_COLUMNS]
+    return cols
+
+
+def fit_rows(result: Any) -> list[dict[str, Any]]:
+    """fits.tsv rows: the point fit, joined with the residual-bootstrap intervals of the same curve."""
+    rows = result.fits.rows()
+    boot = getattr(result, "bootstrap", None)
+    if boot is None:
+        return rows
+    at = {cid: i for i, cid in enumerate(boot.curve_id)}
+    for r in rows:
+        i = at[r["curve_id"]]
+        for c in BOOT_COLUMNS:
+            v = getattr(boot, c)
+            r[f"boot_{c}"] = v if c in ("n_boot", "level", "method") else v[i]
+    return rows
+
+
 def write_outputs(result: Any, plates: list[Any], out: str | Path, *, thresholds: Any = None,
                   plots: bool = True, max_curve_plots: int = 24) -> dict[str, Path]:
-    """qc.tsv, wells.tsv, fits.tsv, ranking.tsv, plots/*.png and report_section.html under `out`."""
+    """qc.tsv, wells.tsv, fits.tsv (with boot_* columns when bootstrapped), ranking.tsv, plots/*.png and
+    report_section.html under `out` (columns documented in docs/screens.md)."""
     from rarepath.screens.ranking import HitThresholds
 
     thr = thresholds or HitThresholds()
@@ -67,16 +95,11 @@ def write_outputs(result: Any, plates: list[Any], out: str | Path, *, thresholds
     paths = {
         "qc": write_tsv(out / "qc.tsv", [q.to_dict() for q in result.qc]),
         "wells": write_tsv(out / "wells.tsv", result.wells),
-        "fits": write_tsv(out / "fits.tsv", result.fits.rows(), OUTPUT_COLUMNS),
+        "fits": write_tsv(out / "fits.tsv", fit_rows(result), fit_columns(result)),
         "ranking": write_tsv(out / "ranking.tsv", result.ranking),
     }
-    boot = getattr(result, "bootstrap", None)
-    if boot is not None:
-        cols = ("ec50_lo", "ec50_hi", "log10_ec50_se", "slope_lo", "slope_hi", "bottom_lo", "bottom_hi", "top_lo",
-                "top_hi", "n_ok", "n_converged")
-        rows = [{"curve_id": cid, "n_boot": boot.n_boot, "level": boot.level, "method": boot.method,
-                 **{c: float(getattr(boot, c)[i]) for c in cols}} for i, cid in enumerate(boot.curve_id)]
-        paths["bootstrap"] = write_tsv(out / "bootstrap.tsv", rows)
+    if getattr(result, "gr", None):
+        paths["gr"] = write_tsv(out / "gr.tsv", result.gr)
     images: list[str] = []
     if plots:
         from rarepath.screens import plots as pl
@@ -90,6 +113,9 @@ def write_outputs(result: Any, plates: list[Any], out: str | Path, *, thresholds
                                   .relative_to(out)))
         if result.ranking:
             images.append(str(pl.ranking_chart(result.ranking, pdir / "ranking.png").relative_to(out)))
+        rep = pl.replicate_plot(result.wells, pdir / "replicates.png")
+        if rep is not None:
+            images.append(str(rep.relative_to(out)))
         for r in result.ranking[:max_curve_plots]:
             images.append(str(pl.curve_plot(result, r["treatment"], pdir / f"curve_{_safe(r['treatment'])}.png")
                               .relative_to(out)))
