@@ -118,6 +118,12 @@ def _curated_fits_variants(row: dict[str, str], case: Case, frame: str | None = 
     return True
 
 
+def _curated_source() -> str:
+    from rarepath.knowledge.curated import table_version
+
+    return f"rarepath curated gene_mechanisms table v{table_version('gene_mechanisms')} (OMIM entries per row)"
+
+
 def _drop_dominant_rows_for_carrier_alleles(fitting: list[dict[str, str]], rows: list[dict[str, str]],
                                             case: Case) -> list[dict[str, str]]:
     """A heterozygous null allele of a gene that also causes a recessive loss-of-function disease does not
@@ -194,7 +200,7 @@ def resolve_disease(case: Case, kc: KnowledgeContext, frame: str | None = None) 
                 break
         if dc.curated is None and rows:
             dc.evidence.append(Evidence(
-                "diagnosis_not_in_curated_table", "rarepath curated gene_mechanisms table",
+                "diagnosis_not_in_curated_table", _curated_source(),
                 f"{gene} has curated diseases {', '.join(r.get('disease', '?') for r in rows)} but not the "
                 f"patient's diagnosis {', '.join(case.diseases)}: gene-level facts used with caution"))
     else:
@@ -233,7 +239,7 @@ def resolve_disease(case: Case, kc: KnowledgeContext, frame: str | None = None) 
             dc.ambiguous = True
             dc.candidates = fitting
             dc.evidence.append(Evidence(
-                "disease_ambiguous", "rarepath curated gene_mechanisms table",
+                "disease_ambiguous", _curated_source(),
                 f"no diagnosis given and {gene} variants ({described}) fit several curated diseases: "
                 f"{'; '.join(r.get('disease', '?') for r in fitting)}. Give the diagnosis (--disease OMIM:...) "
                 "so that disease-specific products and rules apply"))

@@ -858,6 +858,8 @@ def assess_case(case: Case, kc: KnowledgeContext | None = None) -> Assessment:
         product_row = row or (ranked[0].row if ranked else None)
         opt.delivery = plan_delivery(opt.modality, case, disease.tissue, kc, product_row, cells)
         category = (product_row or {}).get("follow_up_category") or None
+        if opt.modality == Modality.STANDARD_CARE:
+            category = "allogeneic_hsct" if (row or {}).get("category") == "hsct" else "standard_care"
         safety_and_follow_up(opt, case, kc, t.biallelic_null, category)
         score_option(opt, t)
     rank_options(options, t.gene)
