@@ -80,3 +80,21 @@ def test_unknown_mechanism_is_not_a_fit_for_a_mechanism_specific_product():
 def test_every_label_item_of_a_product_already_given_fails():
     pm = check_requirements(ROW, _case(aav_titres={"AAV9": 25}, prior_treatments=("onasemnogene abeparvovec",)), None)
     assert pm.eligibility == "ineligible"
+
+
+def test_label_population_age_sex_genotype_and_titre_per_serotype():
+    row = dict(ROW, requirement="min_age_years:2;max_age_years:17;sex:male;variant_any:G551D;max_anti_AAV5_titre:10")
+    ok = _case(age_years=8, sex="male", aav_titres={"AAV5": 5})
+    assert check_requirements(row, ok, None).eligibility == "eligible"
+    assert check_requirements(row, _case(age_years=1, sex="male", aav_titres={"AAV5": 5}), None).eligibility \
+        == "ineligible"
+    assert check_requirements(row, _case(age_years=18, sex="male", aav_titres={"AAV5": 5}), None).eligibility \
+        == "ineligible"
+    assert check_requirements(row, _case(age_years=8, sex="female", aav_titres={"AAV5": 5}), None).eligibility \
+        == "ineligible"
+    # a titre against another serotype says nothing about AAV5
+    pm = check_requirements(row, _case(age_years=8, sex="male", aav_titres={"AAV9": 5}), None)
+    assert pm.eligibility == "pending" and pm.pending_kinds == ["anti-AAV5 antibodies"]
+    # unknown age and sex are named, never read as met
+    pm = check_requirements(row, _case(aav_titres={"AAV5": 5}), None)
+    assert pm.eligibility == "pending" and {"age", "sex"} <= set(pm.pending_kinds)

@@ -85,7 +85,10 @@ def _inheritance(disease: DiseaseContext, kc: KnowledgeContext) -> tuple[set[str
     requirement; returns the modes and where they came from."""
     modes = set(disease.inheritance)
     if modes:
-        return modes, "HPO/OMIM/Orphanet annotations and the curated gene_mechanisms table"
+        from rarepath.knowledge.curated import table_version
+
+        return modes, (f"HPO/OMIM/Orphanet inheritance annotations ({kc.hpo.version}); rarepath gene_mechanisms "
+                       f"table v{table_version('gene_mechanisms')}")
     if kc.kb.available:
         for rec in kc.kb.g2p(disease.gene):
             req = (rec.allelic_requirement or "").lower().replace(" ", "_")
