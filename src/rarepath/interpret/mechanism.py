@@ -244,11 +244,8 @@ def resolve_disease(case: Case, kc: KnowledgeContext, frame: str | None = None) 
                 f"{'; '.join(r.get('disease', '?') for r in fitting)}. Give the diagnosis (--disease OMIM:...) "
                 "so that disease-specific products and rules apply"))
     # inheritance from HPO annotations of the disease(s)
-    try:
-        hpo = kc.hpo
-        diseases = hpo.diseases_for_gene(gene)
-    except Exception:
-        diseases = []
+    hpo = kc.hpo
+    diseases = hpo.diseases_for_gene(gene)
     chosen = [d for d in diseases if d.id.upper() in {x.upper() for x in dc.disease_ids}] if dc.disease_ids else []
     if not dc.disease_labels and chosen:
         dc.disease_labels = [d.name for d in chosen]

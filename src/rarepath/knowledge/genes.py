@@ -20,22 +20,12 @@ _SYMBOL_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9\-\.@_/]*$")
 
 @cache
 def curated_symbols() -> dict[str, str]:
-    """Upper-case symbol -> symbol as written, over every curated table present (missing ones tolerated)."""
-    try:
-        from rarepath.knowledge import curated
-    except Exception:
-        return {}
+    """Upper-case symbol -> symbol as written, over every shipped curated table (a broken one is an error)."""
+    from rarepath.knowledge import curated
+
     out: dict[str, str] = {}
-    try:
-        names = sorted(p.stem for p in curated.DATA_DIR.glob("*.tsv"))
-    except OSError:
-        return {}
-    for name in names:
-        try:
-            rows = curated.load_table(name)
-        except Exception:  # a table still being written, or not a gene table: skip it
-            continue
-        for row in rows:
+    for name in sorted(p.stem for p in curated.DATA_DIR.glob("*.tsv")):
+        for row in curated.load_table(name):
             for col in GENE_COLUMNS:
                 for sym in re.split(r"[,;|]", row.get(col, "") or ""):
                     sym = sym.strip()
@@ -45,15 +35,11 @@ def curated_symbols() -> dict[str, str]:
 
 
 def _kb_resolve(symbol: str) -> str | None:
-    try:
-        from rarepath.knowledge.kb import KnowledgeBase
-    except Exception:
-        return None
-    try:
-        kb = KnowledgeBase.open()
-        return kb.resolve_symbol(symbol)
-    except Exception:  # no knowledge base imported yet, or an older schema
-        return None
+    """HGNC alias resolution through the imported knowledge base (None when none was imported)."""
+    from rarepath.knowledge.context import default_context
+
+    kb = default_context().kb
+    return kb.resolve_symbol(symbol) if kb.available else None
 
 
 def resolve_symbol(symbol: str) -> str | None:
