@@ -26,9 +26,31 @@ _ZYGOSITY_ALIASES = {
 }
 
 
+#: Longest case id accepted: ids name report files and head every table, so a runaway value is an error.
+MAX_CASE_ID_CHARS = 200
+
+
+def check_case_id(value: Any, *, source: str, field: str = "id") -> str:
+    """The case id as text; empty or longer than MAX_CASE_ID_CHARS is an error (checked before any work)."""
+    text = str(value)
+    if len(text) > MAX_CASE_ID_CHARS:
+        raise InputError(f"case id is {len(text)} characters long; at most {MAX_CASE_ID_CHARS} are allowed",
+                         source=source, field=field)
+    if not text.strip():
+        raise InputError("case id is empty", source=source, field=field)
+    return text
+
+
 def make_case(**kw: Any) -> Case:
     """Case(...) keeping `notes` only when the model has the field (so intake works either way)."""
+    if "id" in kw:
+        check_case_id(kw["id"], source=str(kw.get("source") or "case"))
     return Case(**{k: v for k, v in kw.items() if k in _CASE_FIELDS})
+
+
+#: Every accepted zygosity spelling, for `--help` and the README.
+ZYGOSITY_HELP = (", ".join(z.value for z in Zygosity) + " (also: het, hom, hemi, comphet, compound het, biallelic; "
+                 "spaces and hyphens read as underscores)")
 
 
 def parse_zygosity(value: str | Zygosity | None, *, source: str, field: str = "zygosity") -> Zygosity:
