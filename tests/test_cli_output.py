@@ -1,0 +1,172 @@
+"""What the command line shows: context above the table, full values when piped, TSV, version, help, VCF samples,
+size caps, and report files written with the user's umask."""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from rarepath.cli import command, main
+from rarepath.intake.patient import FLAG_KEYS
+from rarepath.model.types import Zygosity
+
+REPO = Path(__file__).resolve().parents[1]
+SMA = REPO / "src/rarepath/examples/sma_infant.yaml"
+NO_GENE = REPO / "tests/data/report/no_gene_deletion.json"
+
+
+def _one_line_error(capsys, argv: list[str], *needles: str) -> str:
+    code = main(argv)
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert err.count("\n") == 1 and "Traceback" not in err, err
+    for n in needles:
+        assert n in err, err
+    return err
+
+
+def test_version(capsys):
+    from rarepath import __version__
+
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out.strip() == f"rarepath {__version__}"
+
+
+def _help(capsys, argv: list[str]) -> str:
+    os.environ["COLUMNS"] = "200"
+    assert main([*argv, "--help"]) == 0
+    return capsys.readouterr().out
+
+
+def _commands(cmd, prefix=()):
+    yield prefix
+    for name, sub in (getattr(cmd, "commands", None) or {}).items():
+        yield from _commands(sub, (*prefix, name))
+
+
+def test_no_help_shows_bool(capsys):
+    for argv in _commands(command()):
+        out = _help(capsys, list(argv))
+        assert "<bool>" not in out, argv
+    assert "flag" in _help(capsys, ["assess"])
+
+
+def test_help_documents_every_patient_key_and_zygosity(capsys):
+    out = " ".join(_help(capsys, ["assess"]).replace("│", " ").split())
+    for key in ("age=", "sex=male|female|unknown", "anti_<SEROTYPE>_titre=1:N", "anti_<SEROTYPE>_antibodies=",
+                "conditioning_tolerated=yes|no", "prior_treatments=", *FLAG_KEYS):
+        assert key in out, key
+    for z in Zygosity:
+        assert z.value in out, z
+    readme = (REPO / "README.md").read_text()
+    for key in ("conditioning_tolerated", "prior_treatments", *FLAG_KEYS):
+        assert key in readme, key
+    for z in Zygosity:
+        assert z.value in readme, z
+
+
+def test_piped_output_prints_full_values_and_the_disease(capsys):
+    assert main(["assess", str(SMA)]) == 0  # capsys: stdout is not a terminal
+    out = capsys.readouterr().out
+    assert "gene_replacement" in out and "onasemnogene abeparvovec" in out and "…" not in out
+    assert "disease: 5q spinal muscular atrophy" in out
+    assert max(len(ln) for ln in out.splitlines()) > 80
+
+
+def test_tsv(capsys):
+    assert main(["assess", str(SMA), "--tsv"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    header = next(i for i, ln in enumerate(lines) if not ln.startswith("# "))
+    assert lines[header].split("\t") == ["#", "modality", "target", "verdict", "score", "delivery", "products"]
+    rows = [ln.split("\t") for ln in lines[header + 1:]]
+    assert rows[0][1:4] == ["gene_replacement", "SMN1", "recommended"] and all(len(r) == 7 for r in rows)
+
+
+def test_gene_less_case_prints_one_message_not_six_rows(capsys):
+    assert main(["assess", str(NO_GENE)]) == 0
+    out = capsys.readouterr().out
+    assert "no disease gene in this phenopacket" in out
+    assert "not_suitable" not in out and out.count("warning:") >= 1
+
+
+def test_rich_table_on_a_terminal_keeps_context_lines():
+    from rich.console import Console
+
+    from rarepath.intake import load_case
+    from rarepath.report.render import print_summary
+    from rarepath.triage.engine import assess_case
+
+    buf = io.StringIO()
+    print_summary(assess_case(load_case(NO_GENE)), console=Console(file=buf, width=100))
+    assert "no disease gene" in buf.getvalue()
+
+
+def test_report_files_follow_the_umask(tmp_path: Path):
+    old = os.umask(0o022)
+    try:
+        assert main(["assess", str(SMA), "--quiet", "--json", str(tmp_path / "a.json"), "--html", str(tmp_path)]) == 0
+    finally:
+        os.umask(old)
+    for name in ("a.json", "example-sma-infant.clinician.html", "example-sma-infant.family.html"):
+        assert (tmp_path / name).stat().st_mode & 0o777 == 0o644, name
+
+
+TRIO = """##fileformat=VCFv4.2
+##contig=<ID=chrX,length=156040895>
+##INFO=<ID=ANN,Number=.,Type=String,Description="Functional annotations: 'Allele | Annotation | Annotation_Impact | Gene_Name | Gene_ID | Feature_Type | Feature_ID | Transcript_BioType | Rank | HGVS.c | HGVS.p | cDNA.pos / cDNA.length | CDS.pos / CDS.length | AA.pos / AA.length | Distance | ERRORS / WARNINGS / INFO' ">
+##FORMAT=<ID=GT,Number=1,Type=String,Description="Genotype">
+#CHROM	POS	ID	REF	ALT	QUAL	FILTER	INFO	FORMAT	MOTHER	FATHER	BOY
+chrX	31819974	.	G	A	50	PASS	ANN=A|stop_gained|HIGH|DMD|ENSG00000198947|transcript|ENST00000357033|protein_coding|70/79|c.10141C>T|p.Arg3381*|||||	GT	0/1	0	1
+"""
+
+
+def test_multi_sample_vcf_needs_sample(tmp_path: Path, capsys):
+    vcf = tmp_path / "trio.vcf"
+    vcf.write_text(TRIO)
+    _one_line_error(capsys, ["assess", str(vcf), "--quiet"], "--sample", "MOTHER, FATHER, BOY")
+    _one_line_error(capsys, ["assess", str(vcf), "--sample", "SISTER", "--quiet"], "SISTER")
+    out = tmp_path / "boy.json"
+    assert main(["assess", str(vcf), "--sample", "BOY", "--patient", "age=6; sex=male", "--quiet",
+                 "--json", str(out)]) == 0
+    import json
+
+    data = json.loads(out.read_text())
+    assert data["case"]["id"] == "trio-BOY" and data["case"]["variants"][0]["zygosity"] == "hemizygous"
+
+
+def test_sample_without_a_vcf_is_an_error(capsys):
+    _one_line_error(capsys, ["assess", "--gene", "DMD", "--variant", "truncating", "--sample", "BOY"], "--sample")
+
+
+def test_runaway_case_id_is_refused_quickly(capsys):
+    _one_line_error(capsys, ["assess", str(SMA), "--id", "x" * 100_000], "at most 200")
+    _one_line_error(capsys, ["assess", "--gene", "DMD", "--variant", "truncating", "--id", "x" * 100_000],
+                    "at most 200")
+
+
+def test_runaway_case_file_is_refused_before_parsing(tmp_path: Path, capsys):
+    big = tmp_path / "big.yaml"
+    with big.open("w") as fh:
+        fh.write("id: " + "x" * 6_000_000 + "\n")
+    _one_line_error(capsys, ["assess", str(big)], "big.yaml", "at most")
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["assess", "--help"]])
+def test_help_is_one_page_without_markup_leaks(capsys, argv):
+    out = _help(capsys, argv[:-1])
+    assert not re.search(r"\[/?(bold|italic)\]", out)
+
+
+def test_case_vocabulary_page_lists_every_enum_value():
+    from rarepath.model.types import Mechanism, Modality, VariantKind, Verdict
+
+    page = (REPO / "docs" / "case-vocabulary.md").read_text()
+    for enum in (Mechanism, Modality, Verdict, Zygosity, VariantKind):
+        for member in enum:
+            assert f"`{member.value}`" in page, member
+    for key in FLAG_KEYS:
+        assert f"`{key}`" in page, key
