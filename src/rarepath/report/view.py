@@ -39,6 +39,11 @@ def words(token: Any) -> str:
     return FIELD_WORDS.get(str(token), str(token).replace("_", " "))
 
 
+def cap(text: str) -> str:
+    """First letter upper case, the rest as written (`anti-AAV titres`, not `Anti-aav titres`)."""
+    return text[:1].upper() + text[1:]
+
+
 def number(x: float, digits: int = 3) -> str:
     """Rounded for reading: 0.050000000000000044 -> 0.05, 1234.5 -> 1235, 2.0 -> 2."""
     if isinstance(x, bool):
@@ -189,7 +194,7 @@ def _safety_lines(s: Mapping[str, Any]) -> list[dict[str, str]]:
             out.append({"label": f"Pre-existing anti-{sero} antibodies", "text": text,
                         "source": str(v.get("source", ""))})
         else:
-            out.append({"label": words(k).capitalize(), "text": human(v), "source": ""})
+            out.append({"label": cap(words(k)), "text": human(v), "source": ""})
     return out
 
 
@@ -248,7 +253,7 @@ def _exon_skipping(x: Mapping[str, Any]) -> str:
 
 
 def patient_rows(p: Mapping[str, Any]) -> list[tuple[str, str]]:
-    return [(words(k).capitalize(), human(v)) for k, v in p.items() if v not in (None, "", [], {})]
+    return [(cap(words(k)), human(v)) for k, v in p.items() if v not in (None, "", [], {})]
 
 
 def warnings(data: Mapping[str, Any]) -> list[str]:
@@ -271,7 +276,7 @@ def clinician_view(data: Mapping[str, Any]) -> dict[str, Any]:
     for i, o in enumerate(options, 1):
         products = [{"name": human(p.get("name")), "status": words(p.get("status")),
                      "approvals": approvals(p), "source": human(p.get("source"))} for p in o.get("products") or []]
-        extra = [(words(k).capitalize(), human(v)) for k, v in o.items() if k not in _OPTION_KNOWN]
+        extra = [(cap(words(k)), human(v)) for k, v in o.items() if k not in _OPTION_KNOWN]
         screen = o.get("screen_evidence")
         d = o.get("delivery") or {}
         opts.append({
@@ -329,7 +334,7 @@ def designs_view(designs: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     shown = {"kind", "source", "headline", "offtarget_scope", "shortlist", "variant", "goal"}
     out = []
     for d in designs:
-        title = words(d.get("kind")).capitalize()
+        title = cap(words(d.get("kind")))
         if d.get("variant"):
             title += f": {human(d.get('variant'))}"
         if d.get("goal"):
@@ -337,7 +342,7 @@ def designs_view(designs: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
         out.append({"title": title, "headline": human(d.get("headline")) if d.get("headline") else "",
                     "offtarget_scope": human(d.get("offtarget_scope")) if d.get("offtarget_scope") else "",
                     "source": human(d.get("source")),
-                    "facts": [(words(k).capitalize(), human(v)) for k, v in d.items()
+                    "facts": [(cap(words(k)), human(v)) for k, v in d.items()
                               if k not in shown and v not in (None, "", [], {})],
                     "shortlist": table(d.get("shortlist") or [])})
     return out
@@ -446,7 +451,7 @@ def family_view(data: Mapping[str, Any]) -> dict[str, Any]:
     for o in data.get("options") or []:
         if not o.get("target"):
             continue
-        title, what = MODALITY_PLAIN.get(str(o.get("modality")), (words(o.get("modality")).capitalize(), ""))
+        title, what = MODALITY_PLAIN.get(str(o.get("modality")), (cap(words(o.get("modality"))), ""))
         verdict = str(o.get("verdict", ""))
         key = (title, verdict, str(o.get("target")))
         if key in seen:
