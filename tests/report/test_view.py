@@ -105,3 +105,30 @@ def test_new_option_fields_render_in_words(named_case):
     text = visible(render_clinician_html({**data, "options": [opt]}))
     assert "Evidence level:" in text and "grade: B; trials: NCT1, NCT2" in text
     assert not REPR.search(text)
+
+
+def test_screens_and_designs_render_as_tables(named_case):
+    data = {**named_case("sma_infant"),
+            "screens": [{"id": "s1", "source": "out/ranking.tsv", "report": None, "figures": [],
+                         "ranking": [{"name": "ASO-ex51", "ec50": 0.050000000000000044, "q_value": None,
+                                      "call": "hit"}]}],
+            "designs": [{"kind": "aso_design", "source": "aso.json", "goal": "skip-exon:51", "region": "DMD",
+                         "headline": "12 candidate oligos", "approved_drug_matches": [{"name": "eteplirsen"}],
+                         "shortlist": [{"rank": 1, "oligo": "CTCCAACATCAAGGAAGATGGCATTTCTAG", "score": 0.91234,
+                                        "approved_drug": None}]}]}
+    text = visible(render_clinician_html(data))
+    assert not REPR.search(text), REPR.search(text)
+    flat = " ".join(text.split())
+    assert "0.05" in flat and "0.912" in flat and "name: eteplirsen" in flat
+
+
+def test_exon_skipping_design_headline_is_words(tmp_path):
+    import json
+
+    from rarepath.report.designs import summarise_design
+
+    p = tmp_path / "frame.json"
+    p.write_text(json.dumps({"gene": "DMD", "first": 48, "last": 50, "frame": "out_of_frame", "single_skips": [51],
+                             "products": []}))
+    assert summarise_design(p)["headline"] == ("deletion of exons 48-50 is out of frame; frame-restoring single "
+                                               "skips: exon 51")
