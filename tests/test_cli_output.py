@@ -81,7 +81,7 @@ def test_tsv(capsys):
     assert main(["assess", str(SMA), "--tsv"]) == 0
     lines = capsys.readouterr().out.splitlines()
     header = next(i for i, ln in enumerate(lines) if not ln.startswith("# "))
-    assert lines[header].split("\t") == ["#", "modality", "target", "verdict", "score", "delivery", "products"]
+    assert lines[header].split("\t") == ["rank", "modality", "target", "verdict", "score", "delivery", "products"]
     rows = [ln.split("\t") for ln in lines[header + 1:]]
     assert rows[0][1:4] == ["gene_replacement", "SMN1", "recommended"] and all(len(r) == 7 for r in rows)
 
@@ -170,3 +170,56 @@ def test_case_vocabulary_page_lists_every_enum_value():
             assert f"`{member.value}`" in page, member
     for key in FLAG_KEYS:
         assert f"`{key}`" in page, key
+
+
+def _phenopacket(tmp_path: Path, edit) -> Path:
+    import json
+
+    data = json.loads(NO_GENE.read_text())
+    edit(data)
+    p = tmp_path / "case.json"
+    p.write_text(json.dumps(data))
+    return p
+
+
+def _gaa(data: dict) -> None:
+    vd = data["interpretations"][0]["diagnosis"]["genomicInterpretations"][0]["variantInterpretation"][
+        "variationDescriptor"]
+    vd["geneContext"] = {"valueId": "HGNC:4065", "symbol": "GAA"}
+    vd["label"] = "NM_000152.5:c.525del"
+    vd.pop("structuralType")
+    vd["expressions"] = [{"syntax": "hgvs.c", "value": "NM_000152.5:c.525del"}]
+    data["interpretations"][0]["diagnosis"]["disease"] = {"id": "OMIM:232300", "label": "Pompe disease"}
+    data["diseases"] = []
+
+
+def test_phenopacket_without_variants_warns_on_every_output(tmp_path: Path, capsys):
+    case = _phenopacket(tmp_path, lambda d: d.pop("interpretations"))
+    assert main(["assess", str(case), "--html", str(tmp_path)]) == 0
+    assert "warning: the phenopacket lists no variant" in capsys.readouterr().out
+    clin = (tmp_path / "written-no-gene-case.clinician.html").read_text()
+    fam = (tmp_path / "written-no-gene-case.family.html").read_text()
+    assert clin.index("lists no variant") < clin.index('id="case"')
+    assert fam.index("Please note") < fam.index('id="looked-at"')
+
+
+def test_female_marked_hemizygous_is_a_visible_warning(tmp_path: Path, capsys):
+    def edit(d: dict) -> None:
+        _gaa(d)
+        d["subject"]["sex"] = "FEMALE"
+        gi = d["interpretations"][0]["diagnosis"]["genomicInterpretations"][0]
+        gi["variantInterpretation"]["variationDescriptor"]["allelicState"] = {"id": "GENO:0000134",
+                                                                              "label": "hemizygous"}
+    case = _phenopacket(tmp_path, edit)
+    assert main(["assess", str(case), "--html", str(tmp_path)]) == 0
+    assert "female but NM_000152.5:c.525del is marked hemizygous" in capsys.readouterr().out
+    assert "marked hemizygous" in (tmp_path / "written-no-gene-case.clinician.html").read_text()
+    # the same check applies when the sex comes from the command line
+    assert main(["assess", "--gene", "DMD", "--variant", "truncating", "--zygosity", "hemizygous", "--patient",
+                 "sex=female", "--tsv"]) == 0
+    assert "# warning: the patient is female" in capsys.readouterr().out
+
+
+def test_unknown_hpo_id_in_a_phenopacket_is_an_error(tmp_path: Path, capsys):
+    case = _phenopacket(tmp_path, lambda d: d["phenotypicFeatures"].append({"type": {"id": "HP:9999999"}}))
+    _one_line_error(capsys, ["assess", str(case), "--quiet"], "HP:9999999", "case.json")

@@ -153,7 +153,9 @@ def apply_overrides(case: Case, ov: dict[str, Any]) -> Case:
         from rarepath.intake.quick import check_case_id
 
         check_case_id(ov["case_id"], source="--id")
-    return _replace(
+    from rarepath.intake.quick import with_consistency_notes
+
+    return with_consistency_notes(_replace(
         case,
         id=ov.get("case_id") or case.id,
         genes=genes,
@@ -164,7 +166,7 @@ def apply_overrides(case: Case, ov: dict[str, Any]) -> Case:
         disease_labels=labels,
         mechanism_override=mechanism,
         notes=_notes(case),
-    )
+    ))
 
 
 def _seq(value: str | Sequence[str]) -> Sequence[str]:

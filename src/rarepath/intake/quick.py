@@ -41,11 +41,36 @@ def check_case_id(value: Any, *, source: str, field: str = "id") -> str:
     return text
 
 
+def consistency_notes(case: Case) -> tuple[str, ...]:
+    """Warnings about facts that contradict each other; reports print them first.
+
+    A female has two copies of every autosomal and X-linked gene, so "hemizygous" in a female is a recording
+    error unless the other copy is deleted: the result can still be read, but someone must check.
+    """
+    notes: list[str] = []
+    if case.patient.sex == "female":
+        hemi = [v.description for v in case.variants if v.zygosity is Zygosity.HEMIZYGOUS]
+        if hemi:
+            notes.append(f"the patient is female but {'; '.join(hemi[:3])} {'is' if len(hemi) == 1 else 'are'} "
+                         "marked hemizygous: a female has two copies of an autosomal or X-linked gene; check the "
+                         "zygosity (or whether the other copy is deleted)")
+    return tuple(notes)
+
+
 def make_case(**kw: Any) -> Case:
     """Case(...) keeping `notes` only when the model has the field (so intake works either way)."""
     if "id" in kw:
         check_case_id(kw["id"], source=str(kw.get("source") or "case"))
-    return Case(**{k: v for k, v in kw.items() if k in _CASE_FIELDS})
+    case = Case(**{k: v for k, v in kw.items() if k in _CASE_FIELDS})
+    return with_consistency_notes(case)
+
+
+def with_consistency_notes(case: Case) -> Case:
+    """The case with `consistency_notes` added to its notes (once)."""
+    extra = consistency_notes(case)
+    if not extra:
+        return case
+    return dataclasses.replace(case, notes=tuple(dict.fromkeys((*case.notes, *extra))))
 
 
 #: Every accepted zygosity spelling, for `--help` and the README.

@@ -166,7 +166,7 @@ def print_summary(a: Assessment, console: Any = None, *, tsv: bool = False, stre
     if tsv:
         for ln in lines:
             out.write(f"# {ln}\n")
-        out.write("\t".join(_COLUMNS) + "\n")
+        out.write("\t".join(("rank", *_COLUMNS[1:])) + "\n")  # '#' would read as a comment
         for r in rows:
             out.write("\t".join(c.replace("\t", " ").replace("\n", " ") for c in r) + "\n")
         return

@@ -262,8 +262,8 @@ def warnings(data: Mapping[str, Any]) -> list[str]:
     out += [human(w) for w in data.get("warnings") or []]
     for d in data.get("diseases") or []:
         if d.get("ambiguous"):
-            out.append(f"The disease is ambiguous: {human(d.get('candidates'))} fit the gene and variant. Give the "
-                       "diagnosis (--disease OMIM:...) to assess disease-specific products.")
+            out.append(f"the disease is ambiguous: {human(d.get('candidates'))} fit the gene and variant. Give the "
+                       "diagnosis (--disease OMIM:...) to assess disease-specific products")
     return list(dict.fromkeys(out))
 
 
