@@ -223,3 +223,13 @@ def test_female_marked_hemizygous_is_a_visible_warning(tmp_path: Path, capsys):
 def test_unknown_hpo_id_in_a_phenopacket_is_an_error(tmp_path: Path, capsys):
     case = _phenopacket(tmp_path, lambda d: d["phenotypicFeatures"].append({"type": {"id": "HP:9999999"}}))
     _one_line_error(capsys, ["assess", str(case), "--quiet"], "HP:9999999", "case.json")
+
+
+@pytest.mark.parametrize("argv", [
+    ["--gene", "DMD", "--variant", "c." + "1" * 200_000 + "A>G"],
+    ["--gene", "DMD", "--patient", "sex=" + "x" * 200_000],
+    ["--gene", "x" * 200_000],
+], ids=["hgvs", "patient", "gene"])
+def test_runaway_values_give_a_short_error_line(capsys, argv):
+    err = _one_line_error(capsys, ["assess", *argv, "--quiet"], "characters")
+    assert len(err) < 600
