@@ -40,6 +40,7 @@ def test_approvals_by_region_from_the_therapies_table():
     a = approvals({"name": "onasemnogene abeparvovec", "status": "approved"})
     assert (a["fda"], a["ema"], a["other"]) == ("FDA 2019", "EMA 2020", "none")
     assert approvals({"name": "exagamglogene autotemcel"})["other"] == "MHRA 2023"
+    assert approvals({"name": "eteplirsen"})["summary"] == "FDA 2016; conditional approval"
     w = approvals({"name": "alipogene tiparvovec"})
     assert w["state"] == "withdrawn" and "withdrawn" in w["summary"]
     trial = approvals({"name": "tominersen"})

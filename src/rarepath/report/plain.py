@@ -117,7 +117,6 @@ RULE_PLAIN: dict[str, tuple[str, str]] = {
     "dosage_sensitive_gene": ("~", "Too much of this protein also does harm, so the dose needs tight control."),
     "partial_knockdown_only": ("~", "The medicine must only lower the protein part of the way."),
     "gene_loss_causes_disease": ("~", "The gene is still needed, so it must not be switched off fully."),
-    "label_requirement": ("~", "Some checks from the medicine's label still need to be done."),
     "silencing_loss_of_function": ("-", "The body already makes too little of the protein. Turning the gene down "
                                         "would make this worse."),
     "replacement_wrong_mechanism": ("-", "The changed protein does harm. Adding a normal copy would not remove it."),

@@ -166,6 +166,8 @@ def approvals(product: Mapping[str, Any]) -> dict[str, Any]:
         summary = ", ".join(regions) or "no approval recorded"
         if state:
             summary += f"; {state}"
+        elif status and status != "approved":
+            summary += f"; {words(status)}"
     return {"fda": fda, "ema": ema, "other": other, "state": state or NONE, "regions": regions,
             "summary": summary, "status": words(status) if status else NONE}
 
@@ -402,7 +404,8 @@ def _plain_approvals(p: Mapping[str, Any]) -> str:
         return "taken off the market"
     if not places or a["fda"] == a["ema"] == "not approved" and a["other"] == NONE:
         return "in studies only"
-    return "approved in " + (" and ".join(places) if len(places) <= 2 else ", ".join(places[:-1]) +
+    how = "approved early, with conditions, in " if "conditional" in str(p.get("status", "")) else "approved in "
+    return how + (" and ".join(places) if len(places) <= 2 else ", ".join(places[:-1]) +
                              f" and {places[-1]}")
 
 
