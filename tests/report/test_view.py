@@ -50,6 +50,10 @@ def test_approvals_by_region_from_the_therapies_table():
 def test_approvals_given_in_the_assessment_win():
     a = approvals({"name": "made-up product", "approvals": "EMA:2031;FDA:2030"})
     assert a["regions"] == ["FDA 2030", "EMA 2031"]
+    b = approvals({"name": "made-up product", "approvals": [{"agency": "EMA", "year": 2012, "status": "withdrawn"},
+                                                            {"agency": "FDA", "year": 2014, "status": "refused"}]})
+    assert b["fda"] == "FDA 2014 (refused)" and b["ema"] == "EMA 2012 (withdrawn)" and b["state"] == "withdrawn"
+    assert approvals({"name": "x", "approvals": {"FDA": 2019}})["regions"] == ["FDA 2019"]
 
 
 def test_hpo_ids_get_labels():

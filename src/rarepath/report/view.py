@@ -138,11 +138,21 @@ def approvals(product: Mapping[str, Any]) -> dict[str, Any]:
     """
     row = _therapy_rows().get(str(product.get("name", "")).lower(), {})
     raw = product.get("approvals") or row.get("approvals") or ""
+    region_states: list[str] = []
     if isinstance(raw, Mapping):
-        pairs = [(str(k), str(v or "")) for k, v in raw.items()]
+        pairs = [(str(k), human(v) if isinstance(v, Mapping) else str(v or "")) for k, v in raw.items()]
     elif isinstance(raw, Sequence) and not isinstance(raw, str):
-        pairs = [(str(x.get("agency", "")), str(x.get("year", ""))) if isinstance(x, Mapping)
-                 else _parse_approvals(str(x))[0] for x in raw if x]
+        pairs = []
+        for x in raw:
+            if isinstance(x, Mapping):
+                extra = x.get("status") or x.get("state")
+                year = str(x.get("year") or "")
+                if extra and str(extra) != "approved":
+                    year = f"{year} ({words(extra)})".strip()
+                    region_states.append(str(extra))
+                pairs.append((str(x.get("agency") or x.get("region") or ""), year))
+            elif x:
+                pairs += _parse_approvals(str(x))
     else:
         pairs = _parse_approvals(str(raw))
     if not pairs:
@@ -152,7 +162,8 @@ def approvals(product: Mapping[str, Any]) -> dict[str, Any]:
     pairs.sort(key=lambda p: (AGENCY_ORDER.index(p[0]) if p[0] in AGENCY_ORDER else len(AGENCY_ORDER), p[0]))
     status = str(product.get("status") or row.get("status") or "")
     notes = str(row.get("notes", "")).lower()
-    state = ("withdrawn" if "withdrawn" in status else "refused" if "refused" in status or "refusal" in notes
+    said = " ".join([status, *region_states])
+    state = ("withdrawn" if "withdrawn" in said else "refused" if "refused" in said or "refusal" in notes
              else "")
     regions = [f"{a} {y}".strip() for a, y in pairs]
     fda = next((f"FDA {y}".strip() for a, y in pairs if a == "FDA"), "not approved")
@@ -325,7 +336,7 @@ def clinician_view(data: Mapping[str, Any]) -> dict[str, Any]:
         "knowledge": {"hpo": human(knowledge.get("hpo")), "knowledge_base": human(knowledge.get("knowledge_base")),
                       "curated": table([{"table": k, "version": (v or {}).get("version"), "rows": (v or {}).get("rows")}
                                         for k, v in curated.items()]),
-                      "label_facts_checked": label_facts_checked()},
+                      "label_facts_checked": human(knowledge.get("label_facts_checked") or label_facts_checked())},
         "disclaimer": human(data.get("disclaimer")),
     }
 
