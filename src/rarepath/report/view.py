@@ -286,7 +286,16 @@ def clinician_view(data: Mapping[str, Any]) -> dict[str, Any]:
     plan_list, plan_of = plans(options)
     case = data.get("case") or {}
     opts = []
+    gene_less = [o for o in options if not o.get("target")]
+    no_gene = None
+    if gene_less:
+        first = (gene_less[0].get("reasons") or [{}])[0]
+        no_gene = {"modalities": human([words(o.get("modality")) for o in gene_less]),
+                   "rule": human(first.get("rule")), "detail": human(first.get("detail")),
+                   "source": human(first.get("source"))}
     for i, o in enumerate(options, 1):
+        if not o.get("target"):
+            continue  # one message for all of them (`no_gene`), not one row each
         products = [{"name": human(p.get("name")), "status": words(p.get("status")),
                      "approvals": approvals(p), "source": human(p.get("source"))} for p in o.get("products") or []]
         extra = [(cap(words(k)), human(v)) for k, v in o.items() if k not in _OPTION_KNOWN]
@@ -331,7 +340,7 @@ def clinician_view(data: Mapping[str, Any]) -> dict[str, Any]:
                       "evidence": [{"rule": human(e.get("rule")), "detail": human(e.get("detail")),
                                     "source": human(e.get("source"))}
                                    for e in (data.get("mechanism") or {}).get("evidence") or []]},
-        "options": opts, "plans": plan_list,
+        "options": opts, "plans": plan_list, "no_gene": no_gene,
         "questions": [human(q) for q in data.get("questions_for_care_team") or []],
         "knowledge": {"hpo": human(knowledge.get("hpo")), "knowledge_base": human(knowledge.get("knowledge_base")),
                       "curated": table([{"table": k, "version": (v or {}).get("version"), "rows": (v or {}).get("rows")}
