@@ -81,3 +81,32 @@ def test_readability_of_the_three_report_cases(case_data):
 
     _, data = case_data
     assert textstat.flesch_kincaid_grade(visible(render_family_html(data))) <= 8.0
+
+
+@pytest.mark.slow
+def test_real_phenopackets_render_plainly(shared_data):
+    """One public phenopacket per gene folder: no repr in either report, no jargon, grade 8 or lower."""
+    import textstat
+
+    from rarepath.errors import RarepathError
+    from rarepath.intake import load_case
+    from rarepath.report.render import render_clinician_html
+    from rarepath.triage.engine import assess_case
+
+    repr_ = re.compile(r"\{'|\[\]|\bNone\b|\[\{|\bTrue\b|\bFalse\b")
+    folders = sorted(p for p in (shared_data / "phenopackets").iterdir() if p.is_dir())
+    checked = 0
+    for folder in folders:
+        path = min(folder.glob("*.json"), default=None)
+        if path is None:
+            continue
+        try:
+            data = assess_case(load_case(path)).to_dict()
+        except RarepathError:
+            continue  # rejected input is tested elsewhere
+        family = visible(render_family_html(data))
+        assert not repr_.search(visible(render_clinician_html(data))), path
+        assert not repr_.search(family) and not JARGON.search(family), path
+        assert textstat.flesch_kincaid_grade(family) <= 8.0, path
+        checked += 1
+    assert checked >= 20
