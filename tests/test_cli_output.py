@@ -233,3 +233,16 @@ def test_unknown_hpo_id_in_a_phenopacket_is_an_error(tmp_path: Path, capsys):
 def test_runaway_values_give_a_short_error_line(capsys, argv):
     err = _one_line_error(capsys, ["assess", *argv, "--quiet"], "characters")
     assert len(err) < 600
+
+
+def test_ambiguous_disease_is_printed_above_the_table(tmp_path: Path, capsys):
+    argv = ["assess", "--gene", "DMD", "--variant", "truncating", "--zygosity", "hemizygous", "--patient",
+            "age=6; sex=male"]
+    assert main([*argv, "--html", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    head = out[: out.index("modality")]
+    assert "warning: the disease is ambiguous" in head and "--disease" in head
+    assert "the disease is ambiguous" in (tmp_path / "DMD-case.clinician.html").read_text()
+    assert main([*argv, "--disease", "OMIM:310200"]) == 0
+    out = capsys.readouterr().out
+    assert "ambiguous" not in out and "disease: Duchenne muscular dystrophy" in out
