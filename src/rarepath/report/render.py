@@ -77,28 +77,27 @@ def _atomic_write(path: Path, content: str | bytes) -> None:
 def write_reports(a: Assessment, *, json_path: Path | None = None, html_dir: Path | None = None,
                   pdf: bool = False) -> dict[str, Path]:
     """Write the requested outputs; returns what was written, by kind."""
-    written: dict[str, Path] = {}
     data = a.to_dict()
-    try:
-        if json_path is not None:
-            _atomic_write(json_path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
-            written["json"] = json_path
-        if html_dir is not None or pdf:
-            out = html_dir or Path("reports")
-            safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in a.case.id)
-            clin = render_clinician_html(data)
-            fam = render_family_html(data)
-            _atomic_write(out / f"{safe}.clinician.html", clin)
-            _atomic_write(out / f"{safe}.family.html", fam)
-            written["clinician_html"] = out / f"{safe}.clinician.html"
-            written["family_html"] = out / f"{safe}.family.html"
-            if pdf:
-                from weasyprint import HTML
+    # Everything is rendered before the first file is written: a failure leaves no partial set of reports.
+    contents: dict[str, tuple[Path, str | bytes]] = {}
+    if json_path is not None:
+        contents["json"] = (json_path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    if html_dir is not None or pdf:
+        out = html_dir or Path("reports")
+        safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in a.case.id)
+        html = {"clinician": render_clinician_html(data), "family": render_family_html(data)}
+        for kind, text in html.items():
+            contents[f"{kind}_html"] = (out / f"{safe}.{kind}.html", text)
+        if pdf:
+            from weasyprint import HTML
 
-                for kind, html in (("clinician", clin), ("family", fam)):
-                    target = out / f"{safe}.{kind}.pdf"
-                    _atomic_write(target, HTML(string=html).write_pdf())
-                    written[f"{kind}_pdf"] = target
+            for kind, text in html.items():
+                contents[f"{kind}_pdf"] = (out / f"{safe}.{kind}.pdf", HTML(string=text).write_pdf())
+    written: dict[str, Path] = {}
+    try:
+        for kind, (path, content) in contents.items():
+            _atomic_write(path, content)
+            written[kind] = path
     except OSError as err:
         raise InputError(f"cannot write report: {err.strerror}", source=str(err.filename or "")) from None
     return written

@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import re
 from collections.abc import Mapping, Sequence
 from functools import cache
 from typing import Any
@@ -29,7 +28,6 @@ FIELD_WORDS = {
 
 #: Agencies as written in the therapies table's `approvals` column, in reading order.
 AGENCY_ORDER = ("FDA", "EMA", "MHRA", "PMDA", "HC", "NMPA", "TGA", "Swissmedic")
-_TOKEN = re.compile(r"\b[a-z0-9]+(?:_[a-z0-9]+)+\b")
 
 
 def words(token: Any) -> str:
@@ -101,6 +99,7 @@ def hpo_label(term_id: str) -> str:
 
 
 def hpo_terms(ids: Sequence[str]) -> list[dict[str, str]]:
+    """Each HPO id with its label, for "Hypotonia (HP:0001252)"."""
     return [{"id": t, "label": hpo_label(t)} for t in ids]
 
 
@@ -248,7 +247,7 @@ def plans(options: Sequence[Mapping[str, Any]]) -> tuple[list[dict[str, Any]], d
 
 # --- Whole-report views ------------------------------------------------------------------------------------
 
-#: Option fields rendered by name; anything else an option carries is listed under "Further details".
+#: Option fields rendered by name; anything else an option carries is printed as "Field: value" under it.
 _OPTION_KNOWN = {"modality", "target", "verdict", "score", "delivery", "products", "reasons", "safety", "follow_up",
                  "excluded_products", "exon_skipping", "screen_evidence"}
 
