@@ -8,6 +8,7 @@ Every RarepathError becomes one line on stderr and exit code 2, never a tracebac
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 import typer
 
@@ -21,6 +22,25 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        from rarepath import __version__
+
+        typer.echo(f"rarepath {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", is_eager=True, callback=_print_version,
+                                 help="Print the rarepath version and exit."),
+) -> None:
+    """Rare-disease treatment paths: explained therapy ranking, reagent design, screen analysis.
+
+    Decision support, not medical advice.
+    """
 
 
 def _register() -> None:
@@ -39,11 +59,39 @@ def _register() -> None:
 
 _register()
 
+#: What a switch shows in `--help` instead of typer's `<bool>`: it takes no value.
+FLAG_METAVAR = "flag"
+
+
+def _label_switches(cmd: Any) -> None:
+    """Show switches (flags and `--help`) as `flag`, not typer's `<bool>`: they take no value."""
+    for p in cmd.params:
+        if getattr(p, "is_flag", False):
+            p.metavar = FLAG_METAVAR
+    original = cmd.get_help_option
+
+    def help_option(ctx: Any, _original: Any = original) -> Any:
+        opt = _original(ctx)
+        if opt is not None:
+            opt.metavar = FLAG_METAVAR
+        return opt
+
+    cmd.get_help_option = help_option
+    for sub in (getattr(cmd, "commands", None) or {}).values():
+        _label_switches(sub)
+
+
+def command() -> Any:
+    """The command tree of the app (typer builds it with its vendored click), switches labelled as such."""
+    cmd = typer.main.get_command(app)
+    _label_switches(cmd)
+    return cmd
+
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the exit code (2 for bad input, with a one-line message)."""
     try:
-        app(args=argv, standalone_mode=False)
+        command().main(args=argv, prog_name="rarepath", standalone_mode=False)
     except RarepathError as err:
         print(f"rarepath: error: {err.one_line()}", file=sys.stderr)
         return err.exit_code

@@ -2,6 +2,19 @@
 
 from __future__ import annotations
 
+#: Longest run of characters an error line quotes from the input (a 50 MB value must not become a 50 MB line).
+MAX_QUOTED_CHARS = 120
+
+
+def _shorten(text: str) -> str:
+    """Long words (quoted input values) cut to MAX_QUOTED_CHARS with their full length named."""
+    words = []
+    for w in text.split():
+        if len(w) > MAX_QUOTED_CHARS:
+            w = f"{w[:MAX_QUOTED_CHARS]}... ({len(w):,} characters)"
+        words.append(w)
+    return " ".join(words)
+
 
 class RarepathError(Exception):
     """Base class of all errors rarepath reports to a user without a traceback."""
@@ -16,9 +29,9 @@ class RarepathError(Exception):
 
     def one_line(self) -> str:
         """`source: field: problem`, leaving out the parts that are unknown."""
-        parts = [p for p in (self.source, self.field) if p]
+        parts = [_shorten(p) for p in (self.source, self.field) if p]
         prefix = ": ".join(parts)
-        text = " ".join(str(self.problem).split())
+        text = _shorten(str(self.problem))
         return f"{prefix}: {text}" if prefix else text
 
 

@@ -21,6 +21,10 @@ from rarepath.model.types import Case, PatientFactors, Zygosity
 
 __all__ = ["load_case", "OVERRIDES"]
 
+#: Largest phenopacket or YAML case file read: a case is kilobytes (the largest public phenopacket is 13 kB); a runaway file is refused before parsing
+#: (a 50 MB YAML line took the parser most of a minute to reject).
+MAX_CASE_FILE_BYTES = 1_000_000
+
 OVERRIDES = ("gene", "variant", "zygosity", "patient", "hpo", "diseases", "case_id", "mechanism", "sample")
 
 
@@ -95,6 +99,10 @@ def load_case(path: Path, **overrides: Any) -> Case:
     kind = _kind_of(path)
     if kind == "vcf":
         return _from_vcf(path, ov)
+    size = path.stat().st_size
+    if size > MAX_CASE_FILE_BYTES:
+        raise InputError(f"case file is {size:,} bytes; a {kind} case file may have at most "
+                         f"{MAX_CASE_FILE_BYTES:,}", source=str(path))
     if kind == "phenopacket":
         from rarepath.intake.phenopacket import load_phenopacket
 
@@ -141,7 +149,13 @@ def apply_overrides(case: Case, ov: dict[str, Any]) -> Case:
     mechanism = case.mechanism_override
     if ov.get("mechanism"):
         mechanism = validate_mechanism(ov["mechanism"], source="--mechanism")
-    return _replace(
+    if ov.get("case_id"):
+        from rarepath.intake.quick import check_case_id
+
+        check_case_id(ov["case_id"], source="--id")
+    from rarepath.intake.quick import with_consistency_notes
+
+    return with_consistency_notes(_replace(
         case,
         id=ov.get("case_id") or case.id,
         genes=genes,
@@ -152,7 +166,7 @@ def apply_overrides(case: Case, ov: dict[str, Any]) -> Case:
         disease_labels=labels,
         mechanism_override=mechanism,
         notes=_notes(case),
-    )
+    ))
 
 
 def _seq(value: str | Sequence[str]) -> Sequence[str]:

@@ -420,6 +420,10 @@ _GENOMIC_SPEC = re.compile(r"^(?P<chrom>[A-Za-z0-9_.]+):(?P<pos>\d+)(?P<ref>[ACG
 _HGVS_G_SUBSTITUTION = re.compile(r"^(?P<acc>[A-Za-z0-9_.]+):g\.(?P<pos>\d+)(?P<ref>[ACGT])>(?P<alt>[ACGT])$")
 
 
+#: Longest single variant description accepted (HGVS with transcript, protein and genomic forms is ~150).
+MAX_VARIANT_CHARS = 1000
+
+
 def parse_variant(
     text: str,
     gene: str,
@@ -428,6 +432,10 @@ def parse_variant(
     field: str = "variant",
 ) -> Variant:
     """One variant from an HGVS expression or a documented plain description (module docstring)."""
+    if len(text or "") > MAX_VARIANT_CHARS:
+        # checked before parsing: the HGVS grammar is not linear in the length of a runaway position
+        raise InputError(f"variant description is {len(text):,} characters long; at most {MAX_VARIANT_CHARS} "
+                         "are allowed", source=source, field=field)
     desc = " ".join((text or "").split())
     if not desc:
         raise InputError("empty variant description", source=source, field=field)

@@ -26,6 +26,15 @@ from rarepath.model.types import PatientFactors
 FLAG_KEYS = ("ambulatory", "presymptomatic", "transfusion_dependent", "symptomatic", "ventilator_dependent")
 MAX_AGE_YEARS = 130.0
 
+#: Every accepted `--patient` key and its values, for `--help` and the README (kept beside the parser).
+PATIENT_KEYS_HELP = (
+    "age=N years (decimals, or a unit: 18m, 6w, 10d, 6y; 0 to 130); sex=male|female|unknown (m, f); "
+    "anti_<SEROTYPE>_titre=1:N (also titer, nab; <1:N = below detection), e.g. anti_AAV9_titre=1:25; "
+    "anti_<SEROTYPE>_antibodies=positive|negative; conditioning_tolerated=yes|no; "
+    + "; ".join(f"{k}=yes|no" for k in FLAG_KEYS)
+    + "; prior_treatments=a,b (comma-separated). Keys are case-insensitive; unknown keys are errors."
+)
+
 _YES = {"yes", "y", "true", "1"}
 _NO = {"no", "n", "false", "0"}
 _SEX = {"male": "male", "m": "male", "female": "female", "f": "female", "unknown": "unknown",

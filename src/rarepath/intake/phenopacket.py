@@ -165,6 +165,9 @@ def load_phenopacket(path: Path) -> Case:
     ids, known_labels = validate_diseases(dis_ids, source=src, field="interpretations.diagnosis.disease",
                                           strict=False)
     labels = tuple(dis_labels.get(d) or lab for d, lab in zip(ids, known_labels, strict=True))
+    if not variants:
+        notes.append("the phenopacket lists no variant (no genomicInterpretations with a variantInterpretation): "
+                     "the assessment rests on the gene and diagnosis alone")
     if not genes:
         notes.append("no disease gene in this phenopacket: gene-level therapy options cannot be assessed")
 

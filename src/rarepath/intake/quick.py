@@ -26,9 +26,56 @@ _ZYGOSITY_ALIASES = {
 }
 
 
+#: Longest case id accepted: ids name report files and head every table, so a runaway value is an error.
+MAX_CASE_ID_CHARS = 200
+
+
+def check_case_id(value: Any, *, source: str, field: str = "id") -> str:
+    """The case id as text; empty or longer than MAX_CASE_ID_CHARS is an error (checked before any work)."""
+    text = str(value)
+    if len(text) > MAX_CASE_ID_CHARS:
+        raise InputError(f"case id is {len(text)} characters long; at most {MAX_CASE_ID_CHARS} are allowed",
+                         source=source, field=field)
+    if not text.strip():
+        raise InputError("case id is empty", source=source, field=field)
+    return text
+
+
+def consistency_notes(case: Case) -> tuple[str, ...]:
+    """Warnings about facts that contradict each other; reports print them first.
+
+    A female has two copies of every autosomal and X-linked gene, so "hemizygous" in a female is a recording
+    error unless the other copy is deleted: the result can still be read, but someone must check.
+    """
+    notes: list[str] = []
+    if case.patient.sex == "female":
+        hemi = [v.description for v in case.variants if v.zygosity is Zygosity.HEMIZYGOUS]
+        if hemi:
+            notes.append(f"the patient is female but {'; '.join(hemi[:3])} {'is' if len(hemi) == 1 else 'are'} "
+                         "marked hemizygous: a female has two copies of an autosomal or X-linked gene; check the "
+                         "zygosity (or whether the other copy is deleted)")
+    return tuple(notes)
+
+
 def make_case(**kw: Any) -> Case:
     """Case(...) keeping `notes` only when the model has the field (so intake works either way)."""
-    return Case(**{k: v for k, v in kw.items() if k in _CASE_FIELDS})
+    if "id" in kw:
+        check_case_id(kw["id"], source=str(kw.get("source") or "case"))
+    case = Case(**{k: v for k, v in kw.items() if k in _CASE_FIELDS})
+    return with_consistency_notes(case)
+
+
+def with_consistency_notes(case: Case) -> Case:
+    """The case with `consistency_notes` added to its notes (once)."""
+    extra = consistency_notes(case)
+    if not extra:
+        return case
+    return dataclasses.replace(case, notes=tuple(dict.fromkeys((*case.notes, *extra))))
+
+
+#: Every accepted zygosity spelling, for `--help` and the README.
+ZYGOSITY_HELP = (", ".join(z.value for z in Zygosity) + " (also: het, hom, hemi, comphet, compound het, biallelic; "
+                 "spaces and hyphens read as underscores)")
 
 
 def parse_zygosity(value: str | Zygosity | None, *, source: str, field: str = "zygosity") -> Zygosity:

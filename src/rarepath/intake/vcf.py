@@ -3,7 +3,8 @@ GENEINFO (ClinVar) INFO fields, and zygosity from GT.
 
 Only records the sample carries are kept (0/0 and ./. are skipped). GT 0/1 -> heterozygous, 1/1 ->
 homozygous, a haploid call (or any call on chrX/chrY outside the pseudo-autosomal regions in a male) ->
-hemizygous. With `gene` given, annotated records of other genes are dropped; an unannotated VCF is taken
+hemizygous. A VCF with several samples (a trio) needs `sample`: without it, an error lists the samples.
+With `gene` given, annotated records of other genes are dropped; an unannotated VCF is taken
 as already restricted to that gene (at most MAX_UNANNOTATED records, else an error asks to annotate or
 subset it).
 """
@@ -220,6 +221,11 @@ def read_vcf(path: Path, gene: str | None = None, sex: str | None = None,
     if sample is not None and sample not in samples:
         raise InputError(f"sample {sample!r} not in the VCF (has: {', '.join(samples)})", source=src,
                          field="samples")
+    if sample is None and len(samples) > 1:
+        # A trio VCF lists parents too: assessing the first column could silently assess a parent.
+        raise InputError(f"{len(samples)} samples in the VCF: choose one with --sample (has: "
+                         f"{', '.join(samples[:20])}{', ...' if len(samples) > 20 else ''})",
+                         source=src, field="samples")
     si = samples.index(sample) if sample else 0
     ann_fmt, csq_fmt = _info_format(vcf, "ANN"), _info_format(vcf, "CSQ")
     male = (sex or "").lower() == "male"

@@ -54,7 +54,7 @@ def load_yaml_case(path: Path) -> Case:
 
     src = str(path)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except (OSError, UnicodeDecodeError) as err:
         raise InputError(f"cannot read case file: {err}", source=src) from None
     except yaml.YAMLError as err:

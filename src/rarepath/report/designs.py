@@ -51,8 +51,10 @@ def summarise_design(path: Path) -> dict[str, Any]:
     if "single_skips" in data and "frame" in data:
         return {
             "kind": "exon_skipping", "source": str(path), "gene": data.get("gene"),
-            "headline": f"deletion {data.get('first')}-{data.get('last')} is {data.get('frame')}; single skips "
-                        f"{data.get('single_skips')}", "products": data.get("products", []),
+            "headline": f"deletion of exons {data.get('first')}-{data.get('last')} is "
+                        f"{str(data.get('frame', '')).replace('_', ' ')}; frame-restoring single skips: exon "
+                        f"{', '.join(str(x) for x in data.get('single_skips') or []) or 'none'}",
+            "products": data.get("products", []),
             "shortlist": [],
         }
     raise InputError("not a `rarepath design edit` or `rarepath design aso` JSON", source=str(path))

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import os
-import re
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -14,13 +13,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from rarepath.errors import InputError
 from rarepath.model import Assessment
-from rarepath.report.plain import (
-    FAMILY_QUESTIONS,
-    MECHANISM_PLAIN,
-    MODALITY_PLAIN,
-    ROUTE_PLAIN,
-    VERDICT_PLAIN,
-)
+from rarepath.report.view import clinician_view, designs_view, family_view, human, screens_view, warnings
 
 _ENV = Environment(loader=PackageLoader("rarepath.report", "templates"), autoescape=select_autoescape(["j2", "html"]))
 
@@ -45,57 +38,25 @@ def _inline_figures(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def render_clinician_html(a: Assessment | dict[str, Any]) -> str:
+    """The clinician report: evidence tables, products with approvals by region, one plan per distinct plan."""
     data = _inline_figures(a.to_dict() if isinstance(a, Assessment) else a)
     return _ENV.get_template("clinician.html.j2").render(
-        a=data, css=_css(), generated=_dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC"))
-
-
-def _plain_option(o: dict[str, Any], disease_gene: str) -> dict[str, Any]:
-    title, what = MODALITY_PLAIN[o["modality"]]
-    reasons = o.get("reasons") or []
-    first = reasons[0]["detail"] if reasons else ""
-    route = (o.get("delivery") or {}).get("route", "")
-    note = ""
-    if o["target"] != disease_gene:
-        note = f"acting on a helper gene, {o['target']}, rather than on {disease_gene} itself"
-    return {
-        "title": title, "what": what, "verdict": o["verdict"], "verdict_plain": VERDICT_PLAIN[o["verdict"]],
-        "products": [p["name"] for p in o.get("products", []) if "not eligible" not in p.get("status", "")],
-        "route": ROUTE_PLAIN.get(route, route if route not in ("unknown", "") else ""),
-        "why": _soften(first), "target_note": note,
-        "follow_years": int(o["follow_up"]["duration_years"]) if (o.get("follow_up") or {}).get("duration_years")
-        and o["verdict"] in ("recommended", "possible") else None,
-    }
-
-
-def _soften(text: str) -> str:
-    """Keep the engine's reason but expand the abbreviations a family meets most often."""
-    repl = {"AAV": "AAV (a harmless virus shell used to carry genes)", "CDS": "gene's coding part",
-            " bp": " DNA letters", "ASO": "ASO (short RNA-like medicine)", "HSC": "blood stem cell",
-            "LNP": "LNP (fat-bubble carrier)"}
-    out = text
-    for token, (title, _) in MODALITY_PLAIN.items():
-        out = out.replace(token, title.lower())
-    for token in ("loss_of_function", "gain_of_function", "dominant_negative", "not_suitable", "in_vivo",
-                  "ex_vivo"):
-        out = out.replace(token, token.replace("_", " "))
-    for k, v in repl.items():
-        if k in out:
-            out = out.replace(k, v, 1)
-    # any remaining machine token (exclude_deleted_exons) reads as words
-    return re.sub(r"\b([A-Za-z0-9]+(?:_[A-Za-z0-9]+)+)\b", lambda m: m.group(1).replace("_", " "), out)
+        v=clinician_view(data), screens=screens_view(data.get("screens") or []),
+        designs=designs_view(data.get("designs") or []), css=_css(),
+        generated=_dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC"))
 
 
 def render_family_html(a: Assessment | dict[str, Any]) -> str:
+    """The family report: plain words for the patient (adult) or the parent (child), no technical detail."""
     data = a.to_dict() if isinstance(a, Assessment) else a
-    gene = (data["case"]["genes"] or ["?"])[0]
-    conf = data["mechanism"]["confidence"]
-    words = "fairly sure" if conf >= 0.7 else "somewhat sure" if conf >= 0.5 else "not very sure"
-    disease = "; ".join(data["diseases"][0]["labels"]) if data.get("diseases") else ""
-    return _ENV.get_template("family.html.j2").render(
-        a=data, css=_css(), disease=disease, mechanism_plain=MECHANISM_PLAIN[data["mechanism"]["call"]],
-        confidence_words=words, options=[_plain_option(o, gene) for o in data["options"]],
-        questions=FAMILY_QUESTIONS)
+    return _ENV.get_template("family.html.j2").render(f=family_view(data), css=_css())
+
+
+def _umask() -> int:
+    """The process umask (read by setting and restoring it: POSIX has no read-only call)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def _atomic_write(path: Path, content: str | bytes) -> None:
@@ -106,6 +67,7 @@ def _atomic_write(path: Path, content: str | bytes) -> None:
     try:
         with os.fdopen(fd, mode, **({} if mode == "wb" else {"encoding": "utf-8"})) as fh:
             fh.write(content)
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; a report is shared like any file the user writes
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -115,50 +77,123 @@ def _atomic_write(path: Path, content: str | bytes) -> None:
 def write_reports(a: Assessment, *, json_path: Path | None = None, html_dir: Path | None = None,
                   pdf: bool = False) -> dict[str, Path]:
     """Write the requested outputs; returns what was written, by kind."""
-    written: dict[str, Path] = {}
     data = a.to_dict()
-    try:
-        if json_path is not None:
-            _atomic_write(json_path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
-            written["json"] = json_path
-        if html_dir is not None or pdf:
-            out = html_dir or Path("reports")
-            safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in a.case.id)
-            clin = render_clinician_html(data)
-            fam = render_family_html(data)
-            _atomic_write(out / f"{safe}.clinician.html", clin)
-            _atomic_write(out / f"{safe}.family.html", fam)
-            written["clinician_html"] = out / f"{safe}.clinician.html"
-            written["family_html"] = out / f"{safe}.family.html"
-            if pdf:
-                from weasyprint import HTML
+    # Everything is rendered before the first file is written: a failure leaves no partial set of reports.
+    contents: dict[str, tuple[Path, str | bytes]] = {}
+    if json_path is not None:
+        contents["json"] = (json_path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    if html_dir is not None or pdf:
+        out = html_dir or Path("reports")
+        safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in a.case.id)
+        html = {"clinician": render_clinician_html(data), "family": render_family_html(data)}
+        for kind, text in html.items():
+            contents[f"{kind}_html"] = (out / f"{safe}.{kind}.html", text)
+        if pdf:
+            from weasyprint import HTML
 
-                for kind, html in (("clinician", clin), ("family", fam)):
-                    target = out / f"{safe}.{kind}.pdf"
-                    _atomic_write(target, HTML(string=html).write_pdf())
-                    written[f"{kind}_pdf"] = target
+            for kind, text in html.items():
+                contents[f"{kind}_pdf"] = (out / f"{safe}.{kind}.pdf", HTML(string=text).write_pdf())
+    written: dict[str, Path] = {}
+    try:
+        for kind, (path, content) in contents.items():
+            _atomic_write(path, content)
+            written[kind] = path
     except OSError as err:
         raise InputError(f"cannot write report: {err.strerror}", source=str(err.filename or "")) from None
     return written
 
 
-def print_summary(a: Assessment, console: Any = None) -> None:
-    """Terminal summary with rich: mechanism line and the verdict table."""
+def summary_lines(a: Assessment | dict[str, Any]) -> list[str]:
+    """What the terminal prints above the table: case, resolved disease, mechanism, then every warning."""
+    data = a.to_dict() if isinstance(a, Assessment) else a
+    case = data.get("case") or {}
+    m = data.get("mechanism") or {}
+    genes = ", ".join(case.get("genes") or []) or "none"
+    lines = [f"{case.get('id')}  gene {genes}  mechanism {m.get('call')} (confidence "
+             f"{float(m.get('confidence') or 0):.2f}{', user override' if m.get('overridden') else ''})"]
+    for d in data.get("diseases") or []:
+        if d.get("ambiguous"):
+            continue  # told by warnings()
+        label = "; ".join(d.get("labels") or []) or "not resolved"
+        how = "inferred from gene and variant" if d.get("inferred_from_gene") else "from the diagnosis given"
+        lines.append(f"disease: {label} ({', '.join(d.get('ids') or []) or 'no id'}; {how})")
+    if not data.get("diseases"):
+        lines.append("disease: not resolved")
+    lines += [f"warning: {w}" for w in warnings(data)]
+    gene_less = [o for o in data.get("options") or [] if not o.get("target")]
+    if gene_less and not any("disease gene" in w for w in warnings(data)):
+        lines.append(f"warning: no disease gene in this case: {len(gene_less)} gene-level options not assessed")
+    return lines
+
+
+_COLUMNS = ("#", "modality", "target", "verdict", "score", "delivery", "products")
+
+
+def summary_rows(a: Assessment | dict[str, Any]) -> list[tuple[str, ...]]:
+    """The verdict table, full values; options without a target (no disease gene) are left to summary_lines."""
+    data = a.to_dict() if isinstance(a, Assessment) else a
+    rows = []
+    for i, o in enumerate(data.get("options") or [], 1):
+        if not o.get("target"):
+            continue
+        d = o.get("delivery") or {}
+        products = ", ".join(str(p.get("name")) for p in o.get("products") or []
+                             if "not eligible" not in str(p.get("status", "")))
+        rows.append((str(i), str(o.get("modality")), str(o.get("target")), str(o.get("verdict")),
+                     f"{float(o.get('score') or 0):.2f}", f"{d.get('mode')}/{d.get('route')}" if d else "",
+                     products))
+    return rows
+
+
+def _clip(text: str, limit: int = 200) -> str:
+    """Terminal cells stay short (a 100,000-character id would make the table quadratic to lay out)."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def print_summary(a: Assessment, console: Any = None, *, tsv: bool = False, stream: Any = None) -> None:
+    """Terminal summary: case, disease and warnings, then the verdict table.
+
+    On a terminal the table is drawn with rich; when stdout is a pipe or a file the values are printed in full
+    as aligned plain columns (no 80-column truncation); `tsv=True` prints tab-separated values with the
+    context lines as `#` comments.
+    """
+    import sys
+
+    out = stream or sys.stdout
+    data = a.to_dict()
+    lines, rows = summary_lines(data), summary_rows(data)
+    if tsv:
+        for ln in lines:
+            out.write(f"# {ln}\n")
+        out.write("\t".join(("rank", *_COLUMNS[1:])) + "\n")  # '#' would read as a comment
+        for r in rows:
+            out.write("\t".join(c.replace("\t", " ").replace("\n", " ") for c in r) + "\n")
+        return
+    if console is None and not out.isatty():
+        for ln in lines:
+            out.write(ln + "\n")
+        if rows:
+            widths = [max(len(c) for c in col) for col in zip(_COLUMNS, *rows, strict=True)]
+            for r in (_COLUMNS, *rows):
+                out.write("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() + "\n")
+        out.write(human(data.get("disclaimer")) + "\n")
+        return
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     console = console or Console()
-    m = a.mechanism
-    console.print(f"[bold]{a.case.id}[/bold]  gene {', '.join(a.case.genes)}  "
-                  f"mechanism [bold]{m.call.value}[/bold] (confidence {m.confidence:.2f})")
-    table = Table(show_lines=False)
-    for col in ("#", "modality", "target", "verdict", "score", "delivery", "products"):
-        table.add_column(col)
-    colour = {"recommended": "green", "possible": "yellow", "not_suitable": "dim", "contraindicated": "red"}
-    for i, o in enumerate(a.options, 1):
-        d = o.delivery
-        table.add_row(str(i), o.modality.value, o.target, f"[{colour[o.verdict.value]}]{o.verdict.value}[/]",
-                      f"{o.score:.2f}", f"{d.mode}/{d.route}" if d else "",
-                      ", ".join(p.name for p in o.products if "not eligible" not in p.status))
-    console.print(table)
-    console.print(f"[italic]{a.disclaimer}[/italic]")
+    for i, ln in enumerate(lines):
+        style = "bold" if i == 0 else "yellow" if ln.startswith("warning:") else ""
+        console.print(f"[{style}]{escape(_clip(ln, 400))}[/]" if style else escape(_clip(ln, 400)))
+    if rows:
+        table = Table(show_lines=False)
+        for col in _COLUMNS:
+            table.add_column(col)
+        colour = {"recommended": "green", "possible": "yellow", "not_suitable": "dim", "contraindicated": "red"}
+        for r in rows:
+            cells = [escape(_clip(c)) for c in r]
+            cells[3] = f"[{colour.get(r[3], '')}]{cells[3]}[/]" if colour.get(r[3]) else cells[3]
+            table.add_row(*cells)
+        console.print(table)
+    console.print(f"[italic]{escape(human(data.get('disclaimer')))}[/italic]")

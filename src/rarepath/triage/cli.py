@@ -6,19 +6,23 @@ from pathlib import Path
 
 import typer
 
+from rarepath.intake.patient import PATIENT_KEYS_HELP
+from rarepath.intake.quick import ZYGOSITY_HELP
+
 
 def assess_command(
     case_file: Path | None = typer.Argument(None, help="Phenopacket v2 JSON, VCF, or YAML case file."),
     gene: str | None = typer.Option(None, "--gene", help="Disease gene (HGNC symbol) for a quick case or a VCF."),
     variant: str | None = typer.Option(None, "--variant", help="HGVS expression or documented plain description; "
                                        "several separated by ';'."),
-    zygosity: str | None = typer.Option(None, "--zygosity", help="homozygous, heterozygous, compound heterozygous, "
-                                        "hemizygous."),
-    patient: str | None = typer.Option(None, "--patient", help="'age=6; sex=male; anti_AAV9_titre=1:25; "
-                                       "conditioning_tolerated=yes; ...'"),
+    zygosity: str | None = typer.Option(None, "--zygosity", help=f"One of: {ZYGOSITY_HELP}."),
+    patient: str | None = typer.Option(None, "--patient", help=f"'key=value; ...'. Keys: {PATIENT_KEYS_HELP}"),
+    sample: str | None = typer.Option(None, "--sample", help="VCF sample (column) to assess; required when the "
+                                      "VCF has several samples (a trio)."),
     hpo: list[str] = typer.Option([], "--hpo", help="HPO term ids (repeat or comma-separate)."),
     disease: list[str] = typer.Option([], "--disease", help="Diagnosis ids (OMIM:/ORPHA:), if known."),
-    mechanism: str | None = typer.Option(None, "--mechanism", help="Override the inferred mechanism."),
+    mechanism: str | None = typer.Option(None, "--mechanism", help="Override the inferred mechanism: loss_of_function, "
+                                         "haploinsufficiency, dominant_negative, gain_of_function or unknown."),
     case_id: str | None = typer.Option(None, "--id", help="Case identifier for reports."),
     json_path: Path | None = typer.Option(None, "--json", help="Write the assessment JSON here."),
     html_dir: Path | None = typer.Option(None, "--html", help="Write clinician and family HTML reports here."),
@@ -32,6 +36,8 @@ def assess_command(
     annotation: Path | None = typer.Option(None, "--annotation", help="GFF3/GenBank with the CDS, for HGVS c. "
                                            "variants and amino-acid consequences in those designs."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No terminal table."),
+    tsv: bool = typer.Option(False, "--tsv", help="Print the verdict table as tab-separated values (context lines "
+                             "as '#' comments). Without a terminal the table is printed in full anyway."),
 ) -> None:
     """Assess a case: mechanism, every therapy modality with verdict and reasons, delivery, safety, follow-up."""
     from rarepath.errors import InputError
@@ -45,9 +51,11 @@ def assess_command(
 
         overrides = {k: v for k, v in {"gene": gene, "variant": variant, "zygosity": zygosity, "patient": patient,
                                        "hpo": tuple(hpo) or None, "diseases": tuple(disease) or None,
-                                       "mechanism": mechanism, "case_id": case_id}.items() if v is not None}
+                                       "mechanism": mechanism, "case_id": case_id, "sample": sample}.items() if v is not None}
         case = load_case(case_file, **overrides)
     else:
+        if sample is not None:
+            raise InputError("--sample selects a VCF column; give a VCF case file", source="--sample")
         if not gene:
             raise InputError("give a case file or --gene (with --variant, --zygosity, --patient)", source="assess")
         from rarepath.intake.quick import case_from_options
@@ -83,8 +91,8 @@ def assess_command(
     if pdf and html_dir is None:
         html_dir = Path("reports")
     written = write_reports(assessment, json_path=json_path, html_dir=html_dir, pdf=pdf)
-    if not quiet:
-        print_summary(assessment)
+    if not quiet or tsv:
+        print_summary(assessment, tsv=tsv)
     for kind, path in written.items():
         typer.echo(f"{kind}: {path.resolve()}")
 
