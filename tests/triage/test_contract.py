@@ -18,7 +18,7 @@ from rarepath.intake.quick import case_from_options
 from rarepath.knowledge.context import CURATED_TABLES, KnowledgeContext
 from rarepath.knowledge.curated import load_table, table_version
 from rarepath.knowledge.rules import Effect, catalogue
-from rarepath.model import Modality, Option, Verdict
+from rarepath.model import NO_SINGLE_GENE, Modality, Option, Verdict
 from rarepath.triage.engine import MODALITY_RULES, assess_case, check_reasons_agree
 from rarepath.triage.label import parse_requirements
 
@@ -108,7 +108,7 @@ def test_product_target_and_route_are_the_products_own():
     a = assess_case(case_from_options("TSC2", "truncating", "heterozygous", "age=4; sex=male"))
     for o in a.options:
         if any(p.name == "cannabidiol" for p in o.products):
-            assert o.target == "", "cannabidiol acts on no single gene"
+            assert o.target == NO_SINGLE_GENE, "cannabidiol acts on no single gene"
 
 
 def test_a_named_knowledge_base_that_does_not_exist_is_an_error(tmp_path):

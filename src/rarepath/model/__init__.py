@@ -1,6 +1,7 @@
 """Domain types shared by every stage: plain, typed, immutable where possible."""
 
 from rarepath.model.types import (
+    NO_SINGLE_GENE,
     Assessment,
     Case,
     Delivery,
@@ -18,6 +19,7 @@ from rarepath.model.types import (
 )
 
 __all__ = [
+    "NO_SINGLE_GENE",
     "Assessment",
     "Case",
     "Delivery",

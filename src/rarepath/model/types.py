@@ -22,6 +22,10 @@ class Mechanism(StrEnum):
         return self in (Mechanism.LOSS_OF_FUNCTION, Mechanism.HAPLOINSUFFICIENCY)
 
 
+#: the `target` of an option whose products act on no single gene (cannabidiol in TSC): not a gene symbol
+NO_SINGLE_GENE = "(no single gene)"
+
+
 class Modality(StrEnum):
     """The six modalities of the assessment contract, plus `standard_care`, a documented extension.
 

@@ -111,6 +111,11 @@ def summary_lines(a: Assessment | dict[str, Any]) -> list[str]:
     genes = ", ".join(case.get("genes") or []) or "none"
     lines = [f"{case.get('id')}  gene {genes}  mechanism {m.get('call')} (confidence "
              f"{float(m.get('confidence') or 0):.2f}{', user override' if m.get('overridden') else ''})"]
+    status = data.get("affected_status") or {}
+    if status.get("status") and status.get("status") != "affected":
+        first = (status.get("evidence") or [{}])[0]
+        lines.append(f"affected status: {str(status['status']).replace('_', ' ')}: {first.get('detail', '')} "
+                     f"(best verdict allowed: {str(status.get('best_verdict_allowed', '')).replace('_', ' ')})")
     for d in data.get("diseases") or []:
         if d.get("ambiguous"):
             continue  # told by warnings()

@@ -14,6 +14,8 @@ from collections.abc import Mapping, Sequence
 from functools import cache
 from typing import Any
 
+from rarepath.model import NO_SINGLE_GENE
+
 #: What a missing value reads as.
 NONE = "none"
 
@@ -486,7 +488,9 @@ def family_view(data: Mapping[str, Any]) -> dict[str, Any]:
         options.append({
             "title": title, "what": say(what, who), "verdict": verdict,
             "verdict_plain": say(VERDICT_PLAIN.get(verdict, words(verdict)), who),
-            "helper": (f"It works on a helper gene, {o['target']}, not on {gene} itself."
+            "helper": ("It does not act on a gene: it treats the effects of the disease."
+                       if o.get("target") == NO_SINGLE_GENE else
+                       f"It works on a helper gene, {o['target']}, not on {gene} itself."
                        if gene and o.get("target") != gene else ""),
             "products": products,
             "route": say(ROUTE_PLAIN[route], who) if verdict in PLANNED and route in ROUTE_PLAIN else "",

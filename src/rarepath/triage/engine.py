@@ -19,6 +19,7 @@ from rarepath.knowledge.context import KnowledgeContext, default_context, split_
 from rarepath.knowledge.curated import table_version
 from rarepath.knowledge.rules import Effect, agrees, effect_of, reason
 from rarepath.model import (
+    NO_SINGLE_GENE,
     Assessment,
     Case,
     Evidence,
@@ -563,19 +564,17 @@ def _attach_one(options: list[Option], by_key: dict, pm: ProductMatch, mod: Moda
     or no single gene (cannabidiol), so that an option's target is what its products act on."""
     row = pm.row
     targets = [x.upper() for x in split_multi(row.get("target"))]
-    target = t.gene if t.gene in targets else target_key(row.get("target")) if targets else ""
+    target = t.gene if t.gene in targets else target_key(row.get("target")) if targets else NO_SINGLE_GENE
     key = (mod, target)
     opt = by_key.get(key)
     if opt is None:
         if pm.match == "different" or row.get("status") == "withdrawn":
             return
         rule = "product_on_other_target"
-        what = f"{row['name']} acts on {target} to treat {t.gene} disease" if target else (
+        what = f"{row['name']} acts on {target} to treat {t.gene} disease" if targets else (
             f"{row['name']} acts on no single gene: it treats the disease, not the {t.gene} defect")
         opt = _option(mod, target, Verdict.POSSIBLE, [_ev(rule, what, row.get("source") or None)])
         opt.extra["alternative_target_of"] = t.gene
-        if not target:
-            opt.extra["target_note"] = "no single gene target (acts on the disease, not on a gene)"
         options.append(opt)
         by_key[key] = opt
     if row.get("status") == "withdrawn":
