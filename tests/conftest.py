@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -29,3 +30,34 @@ def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
         pytest.skip(f"shared data not available at {SHARED_DATA}")
     return SHARED_DATA
+
+
+# --- report cases (tests/report): an infant (SMA), an adult (TTR) and a case without a gene -------------------
+
+REPORT_CASES = {
+    "sma_infant": REPO / "src/rarepath/examples/sma_infant.yaml",
+    "ttr_adult": REPO / "tests/data/canonical/ttr_v50m.yaml",
+    "no_gene": REPO / "tests/data/report/no_gene_deletion.json",
+}
+_REPORT_CACHE: dict[str, dict[str, Any]] = {}
+
+
+def report_assessment(name: str) -> dict[str, Any]:
+    """The assessment JSON of one of the three cases (computed once per test session)."""
+    if name not in _REPORT_CACHE:
+        from rarepath.intake import load_case
+        from rarepath.triage.engine import assess_case
+
+        _REPORT_CACHE[name] = assess_case(load_case(REPORT_CASES[name])).to_dict()
+    return _REPORT_CACHE[name]
+
+
+@pytest.fixture(params=sorted(REPORT_CASES))
+def case_data(request) -> tuple[str, dict[str, Any]]:
+    return request.param, report_assessment(request.param)
+
+
+@pytest.fixture
+def named_case():
+    """`named_case("ttr_adult")` -> that case's assessment JSON."""
+    return report_assessment
