@@ -99,7 +99,9 @@ def _brute_search(genome: dict[str, str], queries, max_mismatches=2):
                 for i in range(len(text) - L + 1):
                     mm = sum(a != b for a, b in zip(q, text[i:i + L], strict=True))
                     if mm <= max_mismatches:
-                        hits.append(SimpleNamespace(query_index=qi, chrom=chrom, strand=strand, mismatches=mm))
+                        start = i if strand == "+" else len(s) - i - L  # + strand coordinate, as the engine
+                        hits.append(SimpleNamespace(query_index=qi, chrom=chrom, strand=strand, mismatches=mm,
+                                                    start=start))
     return hits
 
 
@@ -136,10 +138,31 @@ def test_engine_adapter_agrees_with_stand_in(tmp_path):
     fa = tmp_path / "g.fa"
     fa.write_text(">c1\n" + chrom2 + "\n")
     idx = offtarget.load_genome(fa)
-    got = offtarget.count_offtargets(idx, [q, "ACGTACGTACGTACGTAC"])
-    want = offtarget.count_offtargets({"c1": chrom2}, [q, "ACGTACGTACGTACGTAC"], search=_brute_search)
+    got, _ = offtarget.count_offtargets(idx, [q, "ACGTACGTACGTACGTAC"])
+    want, _ = offtarget.count_offtargets({"c1": chrom2}, [q, "ACGTACGTACGTACGTAC"], search=_brute_search)
     assert got == want
     assert got[0].mm0 == 1 and got[0].mm1 >= 1
+
+
+def test_own_site_in_a_genome_holding_the_region_is_not_counted(tmp_path):
+    """A genome made of the region (on the - strand) plus a planted copy of one site: only the copy counts."""
+    import random
+
+    from rarepath.design.aso import offtarget
+
+    rng = random.Random(9)
+    seq = "".join(rng.choice("ACGT") for _ in range(300))
+    reg = GeneRegion("TOY", "", seq, [], "toy")
+    goal = parse_goal("block:141-160", reg)
+    copy = seq[140:160]
+    fa = tmp_path / "g.fa"
+    filler = "".join(rng.choice("ACGT") for _ in range(500))
+    fa.write_text(">chrA\n" + filler + reverse_complement(seq) + filler + "\n>chrB\n" + filler + copy + filler + "\n")
+    res = design(reg, goal, (20, 20), genome=offtarget.load_genome(fa))
+    by_site = {(c.site_start, c.site_end): c for c in res.candidates}
+    assert by_site[(140, 160)].offtargets["mm0"] == 1  # the planted copy on chrB, not its own site on chrA
+    assert all(c.offtargets["mm0"] == 0 for k, c in by_site.items() if k != (140, 160))
+    assert any("lies at chrA (- strand)" in n for n in res.notes)
 
 
 def test_allele_goal_puts_variant_in_gap():

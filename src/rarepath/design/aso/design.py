@@ -8,7 +8,8 @@ or 2'-MOE phosphorothioate 18-20-mers (nusinersen 18).
 
 Exon-skipping candidates are ranked blind (an approved drug's sequence is never looked up for the rank) by
 four features the skipping literature names (Aartsma-Rus et al. 2009 Mol Ther 17:548 guidelines; Popplewell
-et al. 2009 Mol Ther 17:554; eSkip-Finder, Chiba et al. 2021 Nucleic Acids Res 49:W193), each standardised
+et al. 2009 Mol Ther 17:554; Wilton et al. 2007 Mol Ther 15:1288, where the most efficient oligos target the
+first half of the exon; eSkip-Finder, Chiba et al. 2021 Nucleic Acids Res 49:W193), each standardised
 within the exon's candidates and weighted equally: accessibility of the site in the fold of the exon with its
 flanks (ViennaRNA partition function), distance of the site from the exon's acceptor, ASO:target duplex
 stability (ViennaRNA), and the net splicing enhancer content under the site (PESE, PESS, FAS-ESS, ESEfinder;
@@ -384,11 +385,12 @@ def design(region: GeneRegion, goal: Goal, lengths: tuple[int, int] | None = Non
     if genome is not None:
         from rarepath.design.aso.offtarget import count_offtargets
 
-        counts = count_offtargets(genome, [reverse_complement(c.oligo) for c in cands], max_mismatches,
-                                  search=search)
+        spans = [(c.site_start, c.site_end) for c in cands] if coord == "region" else None
+        counts, own_note = count_offtargets(genome, [reverse_complement(c.oligo) for c in cands], max_mismatches,
+                                            search=search, site_spans=spans)
         for c, n in zip(cands, counts, strict=True):
             c.offtargets = n.to_dict()
-        notes.append(f"off-targets: <= {max_mismatches} mismatches, both strands")
+        notes.append(f"off-targets: <= {max_mismatches} mismatches, both strands; {own_note}")
     else:
         notes.append("off-targets not checked (no --genome given)")
     if goal.kind == "skip_exon":
