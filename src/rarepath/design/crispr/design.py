@@ -193,6 +193,12 @@ def _spec_penalty(summary: OffTargetSummary | None) -> tuple[float, str]:
     return 0.0, f"; MIT specificity {s:.0f}"
 
 
+def _expression_text(guide) -> str:
+    """U6 expression flags as a reason suffix (they inform the cloning, not the rank)."""
+    flags = guide.expression_flags
+    return f"; U6 expression: {', '.join(flags)}" if flags else ""
+
+
 def rank_options(design: EditDesign, limit: int = 10) -> list[RankedOption]:
     """Cross-method short list: base editor > prime editor > nuclease+HDR by default, each with its reason."""
     opts: list[tuple[float, str, str, str, str]] = []
@@ -208,7 +214,8 @@ def rank_options(design: EditDesign, limit: int = 10) -> list[RankedOption]:
         if coding:
             reason += "; bystanders that may change the protein (or of unknown consequence) lower the precise-edit fraction"
         pen, spec = _spec_penalty(g.offtargets)
-        opts.append((score - pen, "base_editor", g.editor, g.spacer + " " + g.pam, reason + spec))
+        opts.append((score - pen, "base_editor", g.editor, g.spacer + " " + g.pam,
+                     reason + spec + _expression_text(g)))
     for p in design.pegrnas:
         score = 2.0 + 0.4 * p.pam_disrupted + 0.4 * (1 - p.nick_to_edit / 30) - 0.5 * bool(p.flags)
         ng = p.nicking_guides[0].kind if p.nicking_guides else "none"
@@ -218,7 +225,8 @@ def rank_options(design: EditDesign, limit: int = 10) -> list[RankedOption]:
         if p.flags:
             reason += "; " + ", ".join(p.flags)
         pen, spec = _spec_penalty(p.offtargets)
-        opts.append((score - pen, "prime_editor", "PE2/PE3", p.spacer + " " + p.pam, reason + spec))
+        opts.append((score - pen, "prime_editor", "PE2/PE3", p.spacer + " " + p.pam,
+                     reason + spec + _expression_text(p)))
     for g in design.nuclease_guides:
         pen, spec = _spec_penalty(g.offtargets)
         eff = g.ontarget_rs1 if g.ontarget_rs1 is not None else 0.5
@@ -228,7 +236,7 @@ def rank_options(design: EditDesign, limit: int = 10) -> list[RankedOption]:
         eff_text = f"Rule Set 1 {g.ontarget_rs1:.2f}" if g.ontarget_rs1 is not None else "no on-target model"
         reason = (f"{g.nuclease} cut {dist} nt from the edit (HDR efficiency falls beyond ~10 nt); {eff_text}"
                   f"{spec}; needs HDR (dividing cells) and the ssODN: {block}")
-        opts.append((score, "nuclease_hdr", g.nuclease, g.spacer + " " + g.pam, reason))
+        opts.append((score, "nuclease_hdr", g.nuclease, g.spacer + " " + g.pam, reason + _expression_text(g)))
     opts.sort(key=lambda o: -o[0])
     return [RankedOption(i + 1, m, ed, gd, round(s, 3), r) for i, (s, m, ed, gd, r) in enumerate(opts[:limit])]
 
