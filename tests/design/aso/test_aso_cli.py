@@ -35,6 +35,15 @@ def test_nusinersen_cli(tmp_path, capsys):
     assert json.loads(js.read_text())["design"]["approved_drug_matches"][0]["oligo"] == "TCACTTTCATAATGCTGG"
 
 
+def test_moe_chemistry_cli(tmp_path):
+    fa = shared_path("sequences", "SMN1_region_hg38_chr5_70890000_71100000.fa")
+    js = tmp_path / "c.json"
+    assert main(["design", "aso", "--region", str(fa), "--goal", "block:62005-62022", "--chemistry", "MOE",
+                 "--json", str(js)]) == 0
+    cands = json.loads(js.read_text())["design"]["candidates"]
+    assert {c["chemistry"] for c in cands} == {"2'-MOE PS"} and {c["length"] for c in cands} <= {18, 19, 20}
+
+
 def test_bad_input_one_line_exit_2(tmp_path, capsys):
     lrg = str(shared_path("sequences", "DMD_LRG_199.xml"))
     fa = str(shared_path("sequences", "SMN1_region_hg38_chr5_70890000_71100000.fa"))
@@ -50,6 +59,8 @@ def test_bad_input_one_line_exit_2(tmp_path, capsys):
         ["--gene", "NOPE1", "--variant", "deletion of exon 3"],
         ["--region", str(tmp_path / "missing.xml"), "--goal", "knockdown"],
         ["--region", lrg, "--goal", "knockdown", "--lengths", "x-y"],
+        ["--region", lrg, "--goal", "skip-exon:51", "--chemistry", "gapmer"],  # not a steric blocker
+        ["--region", lrg, "--goal", "skip-exon:51", "--chemistry", "LNA"],
         ["--gene", "DMD"],
     ]
     for args in cases:

@@ -52,7 +52,7 @@ def test_skip_exon_51_candidates_features():
     ex = dmd.exon(51)
     assert len(res.candidates) > 1000
     for c in res.candidates[:50]:
-        assert 25 <= len(c.oligo) <= 30
+        assert 20 <= len(c.oligo) <= 30  # PMO lengths used in practice
         assert min(c.site_end, ex.end) - max(c.site_start, ex.start) >= len(c.oligo) / 2
         assert reverse_complement(c.oligo) == dmd.sequence[c.site_start:c.site_end]
         assert 0 <= c.features["site_unpaired_p"] <= 1
@@ -99,7 +99,9 @@ def _brute_search(genome: dict[str, str], queries, max_mismatches=2):
                 for i in range(len(text) - L + 1):
                     mm = sum(a != b for a, b in zip(q, text[i:i + L], strict=True))
                     if mm <= max_mismatches:
-                        hits.append(SimpleNamespace(query_index=qi, chrom=chrom, strand=strand, mismatches=mm))
+                        start = i if strand == "+" else len(s) - i - L  # + strand coordinate, as the engine
+                        hits.append(SimpleNamespace(query_index=qi, chrom=chrom, strand=strand, mismatches=mm,
+                                                    start=start))
     return hits
 
 
@@ -136,10 +138,31 @@ def test_engine_adapter_agrees_with_stand_in(tmp_path):
     fa = tmp_path / "g.fa"
     fa.write_text(">c1\n" + chrom2 + "\n")
     idx = offtarget.load_genome(fa)
-    got = offtarget.count_offtargets(idx, [q, "ACGTACGTACGTACGTAC"])
-    want = offtarget.count_offtargets({"c1": chrom2}, [q, "ACGTACGTACGTACGTAC"], search=_brute_search)
+    got, _ = offtarget.count_offtargets(idx, [q, "ACGTACGTACGTACGTAC"])
+    want, _ = offtarget.count_offtargets({"c1": chrom2}, [q, "ACGTACGTACGTACGTAC"], search=_brute_search)
     assert got == want
     assert got[0].mm0 == 1 and got[0].mm1 >= 1
+
+
+def test_own_site_in_a_genome_holding_the_region_is_not_counted(tmp_path):
+    """A genome made of the region (on the - strand) plus a planted copy of one site: only the copy counts."""
+    import random
+
+    from rarepath.design.aso import offtarget
+
+    rng = random.Random(9)
+    seq = "".join(rng.choice("ACGT") for _ in range(300))
+    reg = GeneRegion("TOY", "", seq, [], "toy")
+    goal = parse_goal("block:141-160", reg)
+    copy = seq[140:160]
+    fa = tmp_path / "g.fa"
+    filler = "".join(rng.choice("ACGT") for _ in range(500))
+    fa.write_text(">chrA\n" + filler + reverse_complement(seq) + filler + "\n>chrB\n" + filler + copy + filler + "\n")
+    res = design(reg, goal, (20, 20), genome=offtarget.load_genome(fa))
+    by_site = {(c.site_start, c.site_end): c for c in res.candidates}
+    assert by_site[(140, 160)].offtargets["mm0"] == 1  # the planted copy on chrB, not its own site on chrA
+    assert all(c.offtargets["mm0"] == 0 for k, c in by_site.items() if k != (140, 160))
+    assert any("lies at chrA (- strand)" in n for n in res.notes)
 
 
 def test_allele_goal_puts_variant_in_gap():
@@ -176,3 +199,86 @@ def test_openaso_knockdown_spearman():
     assert ev["n_transcripts"] == 42
     assert ev["median_spearman_leave_gene_out"] >= 0.3
     assert ev["median_spearman_shipped"] >= ev["median_spearman_leave_gene_out"] - 0.05
+
+
+# --- exon-skipping rank of the approved DMD PMOs (issue 12) -------------------------------------------------
+
+#: Blind ranks measured with the shipped scoring (benchmarks/aso.py prints the same); a worse rank fails.
+APPROVED_RANK_PCT_AT_MOST = {"casimersen": 0.25, "eteplirsen": 0.28, "golodirsen": 0.03, "viltolarsen": 0.32}
+
+
+def _approved_ranks() -> dict[str, tuple[int, int]]:
+    from rarepath.design.aso.design import approved_sequences
+
+    dmd = load_region(shared_path("sequences", "DMD_LRG_199.xml"))
+    out = {}
+    for seq, row in approved_sequences().items():
+        if row["gene"] != "DMD":
+            continue
+        res = design(dmd, parse_goal(f"skip-exon:{row['target'].split()[-1]}", dmd))
+        hit = next(c for c in res.candidates if c.oligo == seq)
+        out[row["name"]] = (hit.rank, len(res.candidates))
+    return out
+
+
+@pytest.mark.slow
+def test_approved_dmd_oligos_are_generated_and_ranked_blind():
+    ranks = _approved_ranks()
+    assert set(ranks) == {"casimersen", "eteplirsen", "golodirsen", "viltolarsen"}  # 21- and 22-mers tiled too
+    for name, (rank, n) in ranks.items():
+        print(f"{name}: rank {rank}/{n} ({rank / n:.1%})")
+        assert rank / n <= APPROVED_RANK_PCT_AT_MOST[name], (name, rank, n)
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(strict=True, reason="issue 12 target not reached: the blind score puts eteplirsen, casimersen "
+                   "and viltolarsen at 24-31% of their exon's candidates (golodirsen 2.4%)")
+def test_approved_dmd_oligos_within_top_5_percent():
+    assert all(rank / n <= 0.05 for rank, n in _approved_ranks().values())
+
+
+def test_known_oligo_lookup_never_changes_the_rank(monkeypatch):
+    from rarepath.design.aso import design as mod
+
+    dmd = load_region(shared_path("sequences", "DMD_LRG_199.xml"))
+    goal = parse_goal("skip-exon:53", dmd)
+    with_lookup = design(dmd, goal, (21, 25))
+    monkeypatch.setattr(mod, "approved_sequences", lambda: {})
+    blind = design(dmd, goal, (21, 25))
+    assert [c.oligo for c in with_lookup.candidates] == [c.oligo for c in blind.candidates]
+    assert {c.approved_drug.split()[0] for c in with_lookup.candidates if c.approved_drug} == {"golodirsen",
+                                                                                               "viltolarsen"}
+    assert not any(c.approved_drug for c in blind.candidates)
+    assert all("approved" not in r for c in with_lookup.candidates for r in c.reasons)
+
+
+def test_skip_exon_features_are_reported_and_standardised():
+    dmd = load_region(shared_path("sequences", "DMD_LRG_199.xml"))
+    res = design(dmd, parse_goal("skip-exon:45", dmd), (22, 22))
+    ex = dmd.exon(45)
+    zs = [c.skipping["z_exon_fold_unpaired"] for c in res.candidates]
+    assert abs(sum(zs) / len(zs)) < 1e-6
+    for c in res.candidates:
+        assert 0 <= c.skipping["exon_fold_unpaired"] <= 1
+        assert c.skipping["acceptor_offset"] == (c.site_start + c.site_end) / 2 - ex.start
+        assert 0 <= c.skipping["pese_frac"] <= 1 and c.skipping["esefinder_total"] >= 0
+    row = to_tsv(res).splitlines()
+    assert "sre_net" in row[0].split("\t")
+
+
+@pytest.mark.parametrize(("chem", "lo", "hi"), [(None, 20, 30), ("PMO", 20, 30), ("MOE", 18, 20)])
+def test_skip_exon_chemistry_lengths(chem, lo, hi):
+    from rarepath.design.aso.design import tile
+
+    dmd = load_region(shared_path("sequences", "DMD_LRG_199.xml"))
+    _, _, wins, _ = tile(dmd, parse_goal("skip-exon:51", dmd), chemistry=chem)
+    assert {e - s for s, e in wins} == set(range(lo, hi + 1))
+
+
+def test_gapmer_chemistry_is_refused_for_skipping():
+    from rarepath.design.aso.design import resolve_chemistry
+
+    with pytest.raises(InputError, match="not usable for skip_exon"):
+        resolve_chemistry("skip_exon", "gapmer")
+    with pytest.raises(InputError, match="--chemistry"):
+        resolve_chemistry("knockdown", "PMO")

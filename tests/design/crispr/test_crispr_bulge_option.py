@@ -1,4 +1,4 @@
-"""`design edit --bulge` counts bulged off-target sites separately from the mismatch-only summary."""
+"""`design edit --bulges 1` counts bulged off-target sites separately from the mismatch-only summary."""
 
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ def test_bulge_option_reports_bulged_sites(tmp_path: Path):
     idx = GenomeIndex.from_fasta(fa)
     plain = design_edit(fa, f"chrT:{pos}{ref}>{alt}", goal="introduce", nucleases="SpCas9", offtarget_index=idx)
     bulged = design_edit(fa, f"chrT:{pos}{ref}>{alt}", goal="introduce", nucleases="SpCas9", offtarget_index=idx,
-                         bulge=1)
+                         bulges=1)
     by_plain = {g.spacer: g.offtargets for g in plain.nuclease_guides}
     by_bulge = {g.spacer: g.offtargets for g in bulged.nuclease_guides}
     spacer = "ACGTTGCAACGGTACCATGA"

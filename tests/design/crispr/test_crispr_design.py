@@ -48,7 +48,7 @@ def test_smn1_guides_match_the_patient_sequence(smn1_correct):
     cells = _cells(smn1_correct, seq)
     for g in smn1_correct.nuclease_guides + smn1_correct.base_editor_guides:
         nuc = nucleases()[g.nuclease]
-        i = g.start_position - OFFSET
+        i = g.start_0based + 1 - OFFSET
         site = cells[i:i + nuc.site_length]
         if g.strand == "-":
             site = revcomp(site)
@@ -69,7 +69,7 @@ def test_smn1_hdr_donor_carries_correction_and_blocks_pam(smn1_correct):
         assert g.ontarget_rs1 is not None and 0 < g.ontarget_rs1 < 1
         if donor.blocking is not None:
             assert "silence not checked" in donor.blocking.consequence
-            j = donor.blocking.position - OFFSET
+            j = donor.blocking.position_0based + 1 - OFFSET
             assert plus[j - i + 50] == donor.blocking.new_base != seq[j]
 
 
@@ -81,7 +81,7 @@ def test_smn1_pegrnas_are_consistent(smn1_correct):
     for p in pegs:
         assert "TTTT" not in p.spacer
         assert p.extension == p.rtt + p.pbs and p.pbs_length in PBS_RANGE
-        nick = p.nick_position - OFFSET
+        nick = p.nick_0based + 1 - OFFSET
         if p.strand == "+":
             pbs_template, rtt_template = cells[nick - p.pbs_length:nick], fixed[nick:nick + p.rtt_length]
         else:
@@ -109,7 +109,7 @@ def test_mecp2_hgvs_with_frame_gives_consequences_and_synonymous_block():
     gff = shared_path("sequences", "MECP2_NG_007107.2.gff3")
     d = design_edit(fa, "NM_004992.3:c.473C>T", annotation=gff, goal="correct", nucleases="SpCas9,SpRY",
                     offtarget_search=lambda *a, **k: [])
-    assert (d.chrom, d.position, d.ref, d.alt) == ("NG_007107.2", 110773, "C", "T")
+    assert (d.chrom, d.variant_start_0based, d.ref, d.alt) == ("NG_007107.2", 110772, "C", "T")
     assert d.intended_consequence == "p.Met158Thr"  # correcting Rett T158M
     cons = {b.consequence for g in d.base_editor_guides for b in g.bystanders}
     assert "p.Phe157Ser" in cons and "frame unknown" not in cons

@@ -46,7 +46,7 @@ def test_packaged_model_roundtrip_and_beats_rule_set_1_out_of_table():
 
 def test_packaged_model_ranks_a_real_table():
     t = load_efficiency_table(shared_path("crispr", "efficiency", "doench2016azd_hg19.scores.tab"))
-    rho = spearmanr(score_ontarget(t.seqs30, "best"), t.activity)[0]
+    rho = spearmanr(score_ontarget(t.seqs30, "rarepath-ridge"), t.activity)[0]
     assert rho > 0.35  # in-sample for the final model; out-of-table value is in the model meta
 
 
@@ -58,10 +58,50 @@ def test_score_command(tmp_path):
     out = tmp_path / "s.tsv"
     r = CliRunner().invoke(app, ["--guides", str(f), "--model", "rs1", "--tsv", str(out)])
     assert r.exit_code == 0, r.output
-    rows = [ln.split("\t") for ln in out.read_text().splitlines()[1:]]
-    assert [float(x[2]) for x in rows] == pytest.approx([0.7131, 0.0190], abs=1e-4)
-    r = CliRunner().invoke(app, ["--guides", str(f), "--model", "best"])
+    lines = out.read_text().splitlines()
+    assert lines[0].split("\t") == ["guide", "seq30", "spacer", "ontarget_rs1"]
+    rows = [ln.split("\t") for ln in lines[1:]]
+    assert [float(x[3]) for x in rows] == pytest.approx([0.7131, 0.0190], abs=1e-4)
+    r = CliRunner().invoke(app, ["--guides", str(f), "--model", "rarepath-ridge"])
     assert r.exit_code == 0 and r.output.count("\n") == 3
+    assert r.output.splitlines()[0].endswith("\tontarget_rarepath_ridge")
+
+
+def test_unnamed_model_is_refused(tmp_path):
+    app = typer.Typer()
+    app.command()(score_command)
+    f = tmp_path / "g.txt"
+    f.write_text(SEQS[0] + "\n")
+    r = CliRunner().invoke(app, ["--guides", str(f), "--model", "best"])
+    assert r.exit_code != 0
+    with pytest.raises(ValueError, match="rs1 or rarepath-ridge"):
+        score_ontarget(SEQS, "best")
+
+
+def test_20_and_23_mers_take_their_context_from_the_reference(tmp_path):
+    """Each 30-mer planted in a random reference (one on the - strand) is recovered from its 20- and 23-mer."""
+    import random
+
+    from rarepath.design.crispr.scores import revcomp
+
+    rng = random.Random(5)
+    rand = lambda n: "".join(rng.choice("ACGT") for _ in range(n))  # noqa: E731
+    seq = rand(200) + SEQS[0] + rand(200) + revcomp(SEQS[1]) + rand(200)
+    fa = tmp_path / "ref.fa"
+    fa.write_text(">chrZ\n" + seq + "\n")
+    guides = tmp_path / "g.txt"
+    guides.write_text("\n".join([SEQS[0][4:24], SEQS[1][4:27], SEQS[0]]) + "\n")
+    app = typer.Typer()
+    app.command()(score_command)
+    out = tmp_path / "s.tsv"
+    r = CliRunner().invoke(app, ["--guides", str(guides), "--reference", str(fa), "--tsv", str(out)])
+    assert r.exit_code == 0, r.output
+    rows = [ln.split("\t") for ln in out.read_text().splitlines()[1:]]
+    assert [x[1] for x in rows] == [SEQS[0], SEQS[1], SEQS[0]]
+    assert [float(x[3]) for x in rows] == pytest.approx([0.7131, 0.0190, 0.7131], abs=1e-4)
+    # without a reference a 20-mer is refused with a one-line reason
+    r = CliRunner().invoke(app, ["--guides", str(guides)])
+    assert r.exit_code != 0
 
 
 @pytest.mark.slow

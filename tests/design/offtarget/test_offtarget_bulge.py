@@ -174,7 +174,7 @@ def test_index_with_bulge_tables_roundtrip(tmp_path) -> None:
     seq = seq[:300] + proto_dna + "TGG" + seq[324:900] + revcomp(GUIDE[:4] + GUIDE[5:] + "AGG") + seq[922:]
     fa = tmp_path / "g.fa"
     fa.write_text(f">s\n{seq}\n")
-    assert main(["index", str(fa), "--out", str(tmp_path / "idx"), "--bulges"]) == 0
+    assert main(["index", str(fa), "--out", str(tmp_path / "idx"), "--bulges", "1"]) == 0
     disk = GenomeIndex.load(tmp_path / "idx")
     assert sorted(t.spacer_len for t in disk.tables) == [19, 20, 21]
     n_tables = len(disk.tables)

@@ -72,19 +72,21 @@ def test_summary_matches_crispor_on_yeast(yeast_run, oracle) -> None:
 def test_sites_coordinates_and_scores(yeast_run, oracle) -> None:
     genome, sites, _ = yeast_run
     rows = _read_tsv(sites)
-    assert list(rows[0]) == ["guide", "chrom", "start", "strand", "site", "mismatches", "bulge", "cfd", "mit"]
+    assert list(rows[0]) == ["guide", "chrom", "start_0based", "end_0based_excl", "strand", "site", "mismatches",
+                             "bulge", "cfd", "mit", "gene", "exon"]
     idx = GenomeIndex.from_fasta(genome)
     hits = search_guides(idx, [o["targetSeq"][:20] for o in oracle], pams=("NGG", "NAG", "NGA"), max_mismatches=4)
     assert len(rows) == len(hits) == 103
     for r in rows:
-        start = int(r["start"])
+        start = int(r["start_0based"])
+        assert int(r["end_0based_excl"]) == start + 23
         plus = idx.fetch(r["chrom"], start, start + 23)  # 0-based leftmost base of protospacer+PAM on +
         assert (plus if r["strand"] == "+" else revcomp(plus)) == r["site"]
         mm = sum(a != b for a, b in zip(r["guide"], r["site"][:20], strict=True))
         assert int(r["mismatches"]) == mm and r["bulge"] == ""
         assert 0 <= float(r["cfd"]) <= 1 and 0 <= float(r["mit"]) <= 100
     own = [r for r in rows if r["guide"] == "TACATAAACATATTGGCTTG" and r["mismatches"] == "0"]
-    assert [(r["chrom"], r["start"], r["strand"], r["site"], r["cfd"], r["mit"]) for r in own] == [
+    assert [(r["chrom"], r["start_0based"], r["strand"], r["site"], r["cfd"], r["mit"]) for r in own] == [
         ("chrI", "785", "+", "TACATAAACATATTGGCTTGTGG", "1.0000", "100.000")]
 
 
@@ -125,7 +127,7 @@ def test_planted_sites_summary_and_bulges(tmp_path) -> None:
                "--max-mismatches", "2", "--bulges", "1", "--tsv", str(out), "--summary", str(summ)])
     assert rc == 0
     rows = [r for r in _read_tsv(out) if r["bulge"] == ""]
-    assert [(r["chrom"], r["start"], r["strand"], r["mismatches"]) for r in rows] == [
+    assert [(r["chrom"], r["start_0based"], r["strand"], r["mismatches"]) for r in rows] == [
         ("c1", "100", "+", "0"), ("c2", "500", "-", "1"), ("c2", "1500", "+", "2")]
     assert rows[1]["site"].endswith("AGG") and rows[2]["site"].endswith("CAG")
     bulged = [r for r in _read_tsv(out) if r["bulge"]]
@@ -142,7 +144,7 @@ def test_planted_sites_summary_and_bulges(tmp_path) -> None:
     assert float(s["cfd_specificity"]) == pytest.approx(100 / (1 + float(rows[1]["cfd"]) + float(rows[2]["cfd"])),
                                                         abs=0.01)
     # bulged alignments of the guide's own site are not off-targets
-    assert int(s["sites_bulged"]) == sum(1 for r in bulged if not (r["chrom"] == "c1" and abs(int(r["start"]) - 100)
+    assert int(s["sites_bulged"]) == sum(1 for r in bulged if not (r["chrom"] == "c1" and abs(int(r["start_0based"]) - 100)
                                                                    <= 3 and r["strand"] == "+"))
 
 

@@ -41,6 +41,8 @@ def aso_command(
     goal: str = typer.Option(None, "--goal", help="skip-exon:N | block:POS[-END] | knockdown | allele:POS:REF>ALT "
                              "(positions 1-based on the region)."),
     lengths: str = typer.Option(None, "--lengths", help="Oligo length range MIN-MAX (default per chemistry)."),
+    chemistry: str = typer.Option(None, "--chemistry", help="Steric-block chemistry: PMO (20-30-mers, default for "
+                                  "skip-exon) or MOE (2'-MOE PS 18-20-mers, default for block)."),
     genome: Path = typer.Option(None, "--genome", help="FASTA file or folder for off-target search."),
     max_mismatches: int = typer.Option(2, "--max-mismatches", min=0, max=3),
     top: int = typer.Option(50, "--top", help="Candidates kept in JSON (TSV has all)."),
@@ -105,7 +107,7 @@ def aso_command(
             from rarepath.design.aso.offtarget import load_genome
 
             idx = load_genome(genome)
-        res = design(reg, g, _lengths(lengths), idx, max_mismatches)
+        res = design(reg, g, _lengths(lengths), idx, max_mismatches, chemistry=chemistry)
         out["design"] = res.to_dict(top)
         if tsv_out:
             _write(tsv_out, to_tsv(res))

@@ -2,6 +2,9 @@
 
 An ASO's off-targets are RNA sites that read like its target site; the engine searches both genome strands,
 so a hit on either strand counts (transcript strands are unknown in a bare genome).
+When the searched genome holds the designed region itself (a human genome for a human gene), each oligo's
+own target site is found there as a perfect match; it is recognised by position and not counted: the region's
+placement is the one (record, strand, offset) shared by the perfect matches of most candidates.
 """
 
 from __future__ import annotations
@@ -53,18 +56,48 @@ def load_genome(path: str | Path) -> Any:
     return GenomeIndex.from_fasta(p)
 
 
+OWN_PLACEMENT_SHARE = 0.9  # share of candidates whose perfect match must agree on the region's placement
+
+
+def _placement_key(h, start: int, end: int) -> tuple:
+    """Where the region would sit if hit `h` were the own site of the candidate at [start, end) on the region."""
+    return (h.chrom, h.strand, h.start - start) if h.strand == "+" else (h.chrom, h.strand, h.start + end)
+
+
 def count_offtargets(index: Any, sites: Sequence[str], max_mismatches: int = 2,
-                     search: Callable | None = None) -> list[OffTargetCounts]:
-    """Hits with 0/1/2 mismatches per target site. `search(index, queries, max_mismatches)` may be injected."""
+                     search: Callable | None = None,
+                     site_spans: Sequence[tuple[int, int]] | None = None) -> tuple[list[OffTargetCounts], str]:
+    """Hits with 0/1/2 mismatches per target site, and a note on the own site.
+
+    ``site_spans`` ([start, end) of each site on the designed region) lets the own site be recognised and left
+    out when the genome holds the region. `search(index, queries, max_mismatches)` may be injected.
+    """
     if search is None:
         eng = _engine()
         if eng is None:
             raise InputError("off-target engine is not available", field="genome")
         search = eng[1]
-    counts = [[0, 0, 0] for _ in sites]
     if not sites:
-        return []
-    for h in search(index, list(sites), max_mismatches=max_mismatches):
-        if 0 <= h.mismatches <= 2:
-            counts[h.query_index][h.mismatches] += 1
-    return [OffTargetCounts(*c) for c in counts]
+        return [], ""
+    hits = [h for h in search(index, list(sites), max_mismatches=max_mismatches) if 0 <= h.mismatches <= 2]
+    own: dict[int, Any] = {}
+    note = ("the designed region was not found in the genome: every perfect match counts" if site_spans is not None
+            else "own target sites not located (spliced-transcript coordinates): every perfect match counts")
+    if site_spans is not None:
+        votes: dict[tuple, list] = {}
+        for h in hits:
+            if h.mismatches == 0:
+                s, e = site_spans[h.query_index]
+                votes.setdefault(_placement_key(h, s, e), []).append(h)
+        if votes:
+            key, best = max(votes.items(), key=lambda kv: len({h.query_index for h in kv[1]}))
+            if len({h.query_index for h in best}) >= OWN_PLACEMENT_SHARE * len(sites):
+                own = {h.query_index: h for h in best}
+                note = (f"the designed region lies at {key[0]} ({key[1]} strand) in the genome: each oligo's own "
+                        "target site there is not counted")
+    counts = [[0, 0, 0] for _ in sites]
+    for h in hits:
+        if own.get(h.query_index) is h:
+            continue
+        counts[h.query_index][h.mismatches] += 1
+    return [OffTargetCounts(*c) for c in counts], note

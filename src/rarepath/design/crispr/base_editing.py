@@ -11,7 +11,10 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from .edit import EditContext
+from .expression import expression_flags
 from .nucleases import Nuclease, find_guides, protospacer_positions
+from .offtargets import OffTargetSummary
+from .primers import GenotypingPrimers
 from .scores import _data_rows
 
 # change on the guide (protospacer) strand -> editor
@@ -43,7 +46,7 @@ def base_editor_for(old: str, new: str) -> tuple[str, str] | None:
 
 @dataclass(frozen=True)
 class Bystander:
-    position: int  # 1-based genomic
+    position_0based: int  # genomic, BED convention
     protospacer_position: int
     weight: float
     consequence: str  # amino-acid consequence or "frame unknown"
@@ -56,11 +59,18 @@ class BaseEditorGuide:
     spacer: str
     pam: str
     strand: str
-    start_position: int  # 1-based genomic, leftmost base of protospacer+PAM on +
+    start_0based: int  # genomic (BED convention), leftmost base of protospacer+PAM on +
     target_protospacer_position: int
     target_weight: float
     bystanders: tuple[Bystander, ...] = field(default_factory=tuple)
     profile_note: str = ""
+    offtargets: OffTargetSummary | None = None  # genome-wide, same engine and summary as nuclease guides
+    primers: GenotypingPrimers | None = None
+    expression_flags: tuple[str, ...] = ()  # U6 rules (see .expression)
+
+    @property
+    def end_0based_excl(self) -> int:
+        return self.start_0based + len(self.spacer) + len(self.pam)
 
     @property
     def precise_fraction(self) -> float:
@@ -107,13 +117,14 @@ def design_base_editing(ctx: EditContext, nucleases: list[Nuclease]) -> tuple[li
                 edited = ("T" if editable == "C" else "G")
                 new_plus = edited if site.strand == "+" else _COMP[edited]
                 cons = ctx.consequence_after({idx: new_plus})
-                bys.append(Bystander(ctx.position(idx, after=True), q, round(wq, 3),
+                bys.append(Bystander(ctx.start0(idx, after=True), q, round(wq, 3),
                                      cons if cons is not None else "frame unknown"))
             note = "BE4max profile" if editor == "CBE" else "BE4max positional profile used as ABE proxy"
             if nuc.name != "SpCas9":
                 note += f"; {nuc.name} base editor, profile transferred by distance from PAM"
             out.append(BaseEditorGuide(editor, nuc.name, site.spacer, site.pam, site.strand,
-                                       ctx.position(site.start), p, round(w, 3), tuple(bys), note))
+                                       ctx.start0(site.start), p, round(w, 3), tuple(bys), note,
+                                       expression_flags=expression_flags(site.spacer)))
     out.sort(key=lambda g: (-g.precise_fraction, -g.target_weight))
     msg = (f"{ctx.change_label} on + is a transition: {editor} with the guide on the {strand} strand "
            f"({len(out)} guide(s) place the base in the window)")

@@ -60,6 +60,10 @@ class EditContext:
         """1-based genomic position of base ``i`` of ``before`` (or ``after``)."""
         return self.locus.position_of(self.ref_index(i, after=after))
 
+    def start0(self, i: int, *, after: bool = False) -> int:
+        """0-based genomic coordinate (BED convention) of base ``i`` of ``before`` (or ``after``)."""
+        return self.position(i, after=after) - 1
+
     def consequence_after(self, changes: dict[int, str]) -> str | None:
         """Amino-acid consequence of extra base changes (indices of ``after``) on the desired sequence.
 

@@ -19,7 +19,7 @@ _COMP = {"A": "T", "C": "G", "G": "C", "T": "A"}
 
 @dataclass(frozen=True)
 class BlockingChange:
-    position: int  # 1-based genomic
+    position_0based: int  # genomic, BED convention
     ref_base: str  # + strand base in the desired sequence
     new_base: str
     kind: str  # "PAM" or "seed"
@@ -66,7 +66,7 @@ def design_hdr_donor(ctx: EditContext, site: GuideSite, nuclease: Nuclease, arm:
         blocking = _choose_blocking(ctx, shifted, nuclease, range(e0, max(e1, e0 + 1)))
         note = ("no silent blocking change found near the PAM/seed: re-cutting risk" if blocking is None
                 else f"{blocking.kind}-blocking change {blocking.ref_base}>{blocking.new_base} at "
-                     f"{ctx.locus.chrom}:{blocking.position} ({blocking.consequence})")
+                     f"{ctx.locus.chrom}:{blocking.position_0based} (0-based) ({blocking.consequence})")
     seq = list(after)
     if blocking is not None:
         seq[blocking.after_index] = blocking.new_base
@@ -98,7 +98,7 @@ def _choose_blocking(ctx: EditContext, site: GuideSite, nuclease: Nuclease, edit
                 cons = _silence(ctx, i, b)
                 if cons is None:
                     continue
-                return BlockingChange(ctx.position(i, after=True), after[i], b, kind, cons, i)
+                return BlockingChange(ctx.start0(i, after=True), after[i], b, kind, cons, i)
     return None
 
 

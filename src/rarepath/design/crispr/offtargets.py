@@ -5,6 +5,8 @@ NGG guides weighted 0.2 and kept only with an MIT hit score >= 1, as CRISPOR doe
 specificity (100 / (1 + sum CFD), SpCas9 only).
 The guide's own site is recognised by position (same record, strand and start within a few nt) and left out,
 whatever its mismatches: a 'correct' guide matches the patient allele, so its reference site has 1 mismatch.
+With a site annotation (`rarepath.design.offtarget.annotate`), the genes and exons the counted off-target
+sites fall in are listed (bulged sites included).
 """
 
 from __future__ import annotations
@@ -39,6 +41,9 @@ class OffTargetSummary:
     scope: str
     own_site_found: bool
     bulged: int = 0  # sites with one DNA/RNA bulge (searched only on request; not in MIT/CFD, defined unbulged)
+    genes: tuple[str, ...] = ()  # genes holding counted off-target sites (with a site annotation)
+    exons: tuple[str, ...] = ()  # exons holding counted off-target sites (where the annotation has exons)
+    annotation: str = ""  # the annotation the genes come from ('' = not annotated)
 
     @property
     def total(self) -> int:
@@ -57,8 +62,9 @@ def _spacer_part(site: str, nuclease: Nuclease) -> tuple[str, str]:
 
 
 def summarize_hits(spacer: str, hits: Iterable[OffTargetHit], nuclease: Nuclease, *, max_mismatches: int = 4,
-                   own: OnTargetLocation | None = None, scope: str = "") -> OffTargetSummary:
+                   own: OnTargetLocation | None = None, scope: str = "", annotation=None) -> OffTargetSummary:
     """Summarise the engine's hits of one spacer (see module docstring for conventions)."""
+    counted: list = []
     counts = [0] * (max_mismatches + 1)
     mit_hits: list[float] = []
     cfd_hits: list[float] = []
@@ -72,6 +78,7 @@ def summarize_hits(spacer: str, hits: Iterable[OffTargetHit], nuclease: Nuclease
         if getattr(h, "bulge", ""):
             if not at_own and h.mismatches <= max_mismatches:  # a bulged alignment of the guide's own site is not
                 bulged += 1                                    # an off-target
+                counted.append(h)
             continue
         if at_own and not own_found:
             own_found = True
@@ -89,10 +96,29 @@ def summarize_hits(spacer: str, hits: Iterable[OffTargetHit], nuclease: Nuclease
                 score *= 0.2
             mit_hits.append(score)
         counts[h.mismatches] += 1
+        counted.append(h)
         if ngg and len(proto) == 20:
             cfd_hits.append(cfd_score(spacer, proto + pam))
+    genes, exons = annotate_hits(counted, annotation)
     return OffTargetSummary(tuple(counts), mit_specificity(mit_hits) if mit_ok else None,
-                            cfd_specificity(cfd_hits) if ngg else None, scope, own_found, bulged)
+                            cfd_specificity(cfd_hits) if ngg else None, scope, own_found, bulged, genes, exons,
+                            annotation.source if annotation is not None else "")
+
+
+def annotate_hits(hits: Iterable[OffTargetHit], annotation) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(genes, exons) holding any of ``hits`` (record coordinates mapped to the genome first)."""
+    if annotation is None:
+        return (), ()
+    from rarepath.design.offtarget.annotate import genomic_position
+
+    genes: set[str] = set()
+    exons: set[str] = set()
+    for h in hits:
+        chrom, start = genomic_position(h.chrom, h.start)
+        g, x = annotation.annotate(chrom, start, start + (h.end - h.start))
+        genes.update(filter(None, g.split(";")))
+        exons.update(filter(None, x.split(";")))
+    return tuple(sorted(genes)), tuple(sorted(exons))
 
 
 def engine_available() -> bool:
@@ -106,7 +132,7 @@ def engine_available() -> bool:
 
 def search_offtargets(index, spacers: Sequence[str], nuclease: Nuclease, *, max_mismatches: int = 4,
                       own: Sequence[OnTargetLocation | None] | None = None, scope: str = "",
-                      search=None, bulge: int = 0) -> list[OffTargetSummary]:
+                      search=None, bulge: int = 0, annotation=None) -> list[OffTargetSummary]:
     """Search ``spacers`` of one nuclease in ``index`` and summarise per guide.
 
     ``search`` defaults to ``rarepath.design.offtarget.search_guides``; tests may pass a brute-force stand-in
@@ -122,5 +148,5 @@ def search_offtargets(index, spacers: Sequence[str], nuclease: Nuclease, *, max_
     for h in hits:
         per[h.query_index].append(h)
     own = list(own) if own is not None else [None] * len(spacers)
-    return [summarize_hits(s, per[i], nuclease, max_mismatches=max_mismatches, own=own[i], scope=scope)
-            for i, s in enumerate(spacers)]
+    return [summarize_hits(s, per[i], nuclease, max_mismatches=max_mismatches, own=own[i], scope=scope,
+                           annotation=annotation) for i, s in enumerate(spacers)]

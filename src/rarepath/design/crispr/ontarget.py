@@ -1,4 +1,6 @@
-"""On-target efficiency: benchmark tables, sequence features and rarepath's own model (``model=best``).
+"""On-target efficiency: benchmark tables, sequence features and rarepath's own model (``rarepath-ridge``).
+
+Scores are always named by their model: ``rs1`` (Doench et al. 2014 Rule Set 1) or ``rarepath-ridge``.
 
 The own model is a ridge regression on interpretable 30-mer features (positional one-hot mono- and dinucleotides,
 GC counts, homopolymer and melting proxies). Its coefficients live in ``data/ontarget_model.json``, written by
@@ -21,6 +23,10 @@ import numpy as np
 from rarepath.design.crispr.scores import _data_rows, encode_bases, rule_set_1
 
 MODEL_FILE = "ontarget_model.json"
+OWN_MODEL = "rarepath-ridge"
+#: model id -> what it is (shown in help and outputs)
+MODELS = {"rs1": "Doench et al. 2014 Rule Set 1 (0..1)",
+          OWN_MODEL: "rarepath ridge regression on the Haeussler 2016 benchmark tables (activity percentile)"}
 
 
 @dataclass(frozen=True)
@@ -151,12 +157,38 @@ def own_model() -> LinearOnTargetModel | None:
 
 
 def score_ontarget(seqs30: Sequence[str], model: str = "rs1") -> np.ndarray:
-    """On-target scores of 30-mers: ``rs1`` (Doench 2014, 0..1) or ``best`` (own model, percentile scale;
-    falls back to rs1 when the model file is absent)."""
-    if model == "best":
+    """On-target scores of 30-mers by the named model (see MODELS); no silent fallback to another model."""
+    if model == OWN_MODEL:
         m = own_model()
-        if m is not None:
-            return m.predict(seqs30)
-    elif model != "rs1":
-        raise ValueError(f"unknown on-target model {model!r} (use rs1 or best)")
+        if m is None:
+            raise ValueError(f"model {OWN_MODEL!r} is not packaged (run scripts/train_ontarget_model.py)")
+        return m.predict(seqs30)
+    if model != "rs1":
+        raise ValueError(f"unknown on-target model {model!r} (use {' or '.join(MODELS)})")
     return np.asarray(rule_set_1(list(seqs30)))
+
+
+def context30_from_reference(guides: Sequence[str], index) -> list[str | None]:
+    """SpCas9 30-mers (4 nt + 20-nt spacer + NGG + 3 nt) for 20-mers (spacer) or 23-mers (spacer + PAM).
+
+    The context is read from the reference at the guide's first perfect NGG match (either strand, genome
+    order); None when the reference has no such match or the match is too close to a record end.
+    """
+    from rarepath.design.offtarget import search_guides
+
+    spacers = [g.upper()[:20] for g in guides]
+    pams = [g.upper()[20:23] if len(g) == 23 else "" for g in guides]
+    hits = search_guides(index, spacers, pams=("NGG",), max_mismatches=0, pam_side="3prime")
+    out: list[str | None] = [None] * len(guides)
+    comp = str.maketrans("ACGTN", "TGCAN")
+    for h in hits:
+        i = h.query_index
+        if out[i] is not None or (pams[i] and h.pam != pams[i]):
+            continue
+        name_len = int(index.lengths[index.chrom_index(h.chrom)])
+        a, b = (h.start - 4, h.end + 3) if h.strand == "+" else (h.start - 3, h.end + 4)
+        if a < 0 or b > name_len:
+            continue
+        seq = index.fetch(h.chrom, a, b).upper()
+        out[i] = seq if h.strand == "+" else seq.translate(comp)[::-1]
+    return out

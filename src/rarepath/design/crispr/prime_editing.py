@@ -16,7 +16,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .edit import EditContext
+from .expression import expression_flags
 from .nucleases import Nuclease, find_guides, pam_matches
+from .offtargets import OffTargetSummary
+from .primers import GenotypingPrimers
 from .scores import revcomp
 
 PBS_RANGE = range(10, 16)
@@ -55,7 +58,7 @@ class PegRNA:
     spacer: str
     pam: str
     strand: str
-    nick_position: int  # 1-based genomic position of the base 3' (on +) of the nick
+    nick_0based: int  # genomic (BED convention) boundary of the nick: 0-based index of the base 3' of it on +
     nick_to_edit: int
     pbs: str
     pbs_length: int
@@ -66,6 +69,10 @@ class PegRNA:
     pam_disrupted: bool
     flags: tuple[str, ...] = ()
     nicking_guides: tuple[NickingGuide, ...] = field(default_factory=tuple)
+    start_0based: int = -1  # genomic (BED convention), leftmost base of protospacer+PAM on +
+    offtargets: OffTargetSummary | None = None  # genome-wide, same engine and summary as nuclease guides
+    primers: GenotypingPrimers | None = None
+    expression_flags: tuple[str, ...] = ()  # U6 rules for spacer and extension (see .expression)
 
     @property
     def full_extension_ok(self) -> bool:
@@ -118,9 +125,10 @@ def design_prime_editing(ctx: EditContext, nucleases: list[Nuclease]) -> tuple[l
             pam_disrupted = not any(pam_matches(r.pattern, pam_after) for r in nuc.pams)
             peg_nick_plus = site.cut_index
             nicks = _nicking_guides(ctx, nuc, site.strand, peg_nick_plus)
-            out.append(PegRNA(nuc.name, site.spacer, site.pam, site.strand, ctx.position(peg_nick_plus), d,
+            out.append(PegRNA(nuc.name, site.spacer, site.pam, site.strand, ctx.start0(peg_nick_plus), d,
                               pbs, pbs_len, round(pbs_tm(pbs_template), 1), rtt, rtt_len, rtt + pbs,
-                              pam_disrupted, tuple(flags), tuple(nicks)))
+                              pam_disrupted, tuple(flags), tuple(nicks), ctx.start0(site.start),
+                              expression_flags=expression_flags(site.spacer, rtt + pbs)))
     out.sort(key=lambda p: (bool(p.flags), not p.pam_disrupted, p.nick_to_edit, p.nuclease != "SpCas9"))
     return out, notes
 

@@ -11,8 +11,9 @@ def index_command(
     genome: Path = typer.Argument(..., help="Genome FASTA (multi-FASTA, .gz, or a folder of FASTA files)."),
     out: Path | None = typer.Option(None, "--out", "-o",
                                     help="Index folder to write (default: GENOME.rpidx next to the FASTA)."),
-    bulges: bool = typer.Option(False, "--bulges",
-                                help="Also build the 19/21-nt tables used by one-bulge searches of 20-nt spacers."),
+    bulges: int = typer.Option(0, "--bulges", min=0, max=1,
+                               help="1: also build the 19/21-nt tables used by one-bulge searches of 20-nt spacers "
+                               "(the same option as `design offtargets --bulges` and `design edit --bulges`)."),
 ) -> None:
     """Build the off-target index of a genome (2-bit packed sequence plus SpCas9 NGG/NAG/NGA seed tables)."""
     import time
@@ -21,7 +22,7 @@ def index_command(
 
     out_dir = out if out is not None else genome.with_name(genome.name.rstrip("/") + ".rpidx")
     t0 = time.perf_counter()
-    idx = GenomeIndex.build(genome, out_dir, bulge=bulges)
+    idx = GenomeIndex.build(genome, out_dir, bulge=bool(bulges))
     n_sites = sum(t.n_sites for t in idx.tables.values())
     what = "SpCas9 sites (20, 19 and 21 nt)" if bulges else "SpCas9 sites"
     typer.echo(f"indexed {len(idx.names)} sequences, {idx.total_length:,} bp, {n_sites:,} {what} "

@@ -2,13 +2,17 @@
 
 Output conventions:
 
-- SITES (`--tsv`): one row per site found, the guide's own site included: guide (its spacer), chrom, start
-  (0-based, the leftmost base of protospacer+PAM on the + strand, as `OffTargetHit.start`), strand, site
+- Coordinates: 0-based half-open on the genome, like BED, and named so in the headers (`start_0based`,
+  `end_0based_excl`); the same convention as `design edit` (see `rarepath.design.offtarget.annotate`).
+  A region record (``chr5_70890000_71100000``) is mapped back to its chromosome.
+- SITES (`--tsv`): one row per site found, the guide's own site included: guide (its spacer), chrom,
+  start_0based / end_0based_excl (the whole protospacer+PAM on the + strand), strand, site
   (protospacer+PAM read 5'->3' on the site's strand), mismatches, bulge ('' / DNA / RNA), cfd (SpCas9 only)
-  and mit (20-nt spacers with a 3' PAM) hit scores of unbulged sites, empty otherwise. Every site within the
-  limits is listed (NAG/NGA sites of low MIT score too); the CRISPOR filters apply to the summary only.
+  and mit (20-nt spacers with a 3' PAM) hit scores of unbulged sites, empty otherwise, and the gene and exon
+  the site falls in (with `--annotation`). Every site within the limits is listed (NAG/NGA sites of low MIT
+  score too); the CRISPOR filters apply to the summary only.
 - SUMMARY (`--summary`): guide, sites_0mm .. sites_<max>mm, sites_bulged (with --bulges 1), mit_specificity,
-  cfd_specificity, computed by `rarepath.design.crispr.offtargets.summarize_hits` (the numbers `design edit`
+  cfd_specificity, genes_hit (with --annotation), computed by `rarepath.design.crispr.offtargets.summarize_hits` (the numbers `design edit`
   reports). The guide's own site is left out as CRISPOR does: the first (in genome order) perfect match
   followed by one of the nuclease's main PAMs (NGG for SpCas9) is taken as the on-target; any further perfect
   match counts as a 0-mismatch off-target. A guide without such a match has nothing left out.
@@ -19,6 +23,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
+
+from rarepath.design.offtarget.annotate import genomic_position
 
 
 def offtargets_command(
@@ -43,6 +49,8 @@ def offtargets_command(
     dask_scheduler: str | None = typer.Option(None, "--dask-scheduler", help="Run the pieces on a Dask cluster "
                                               "(address, e.g. tcp://host:8786; the reference path must be "
                                               "readable by its workers)."),
+    annotation: Path | None = typer.Option(None, "--annotation", help="Name the gene (and exon) of each site: a "
+                                           "MANE summary table (GRCh38 gene spans) or a GTF/GFF3 file."),
     top: int = typer.Option(20, "--top", help="Summary rows shown in the terminal."),
 ) -> None:
     """Exhaustive genome-wide off-target search of CRISPR guides (up to N mismatches, optional bulge)."""
@@ -57,6 +65,11 @@ def offtargets_command(
     if not reference.exists():
         raise InputError("reference not found", source=str(reference), field="--reference")
     spacers = read_guides(list(guides) + list(more_guides or []), nuc)
+    ann = None
+    if annotation is not None:
+        from rarepath.design.offtarget.annotate import load_site_annotation
+
+        ann = load_site_annotation(annotation)
     pam_set = tuple(p.strip().upper() for p in pams.split(",") if p.strip()) if pams else tuple(nuc.offtarget_pams)
     if not pam_set:
         raise InputError("no PAM given", field="--pams")
@@ -68,10 +81,10 @@ def offtargets_command(
     per: list[list] = [[] for _ in spacers]
     for h in hits:
         per[h.query_index].append(h)
-    rows = [summary_row(s, per[i], nuc, max_mismatches, bulges) for i, s in enumerate(spacers)]
-    header = summary_header(max_mismatches, bulges)
+    rows = [summary_row(s, per[i], nuc, max_mismatches, bulges, ann) for i, s in enumerate(spacers)]
+    header = summary_header(max_mismatches, bulges, annotated=ann is not None)
     if tsv is not None:
-        _write_atomic(tsv, sites_lines(spacers, hits, nuc))
+        _write_atomic(tsv, sites_lines(spacers, hits, nuc, ann))
     if summary is not None:
         _write_atomic(summary, ["\t".join(header)] + ["\t".join(r[c] for c in header) for r in rows])
     _print(rows, header, top, len(hits), tsv, summary)
@@ -143,14 +156,15 @@ def own_site(hits: list, nuc):
     return None
 
 
-def summary_header(max_mismatches: int, bulges: int) -> list[str]:
+def summary_header(max_mismatches: int, bulges: int, annotated: bool = False) -> list[str]:
     cols = ["guide"] + [f"sites_{m}mm" for m in range(max_mismatches + 1)]
     if bulges:
         cols.append("sites_bulged")
-    return cols + ["mit_specificity", "cfd_specificity"]
+    return cols + ["mit_specificity", "cfd_specificity"] + (["genes_hit"] if annotated else [])
 
 
-def summary_row(spacer: str, hits: list, nuc, max_mismatches: int, bulges: int) -> dict[str, str]:
+def summary_row(spacer: str, hits: list, nuc, max_mismatches: int, bulges: int, annotation=None
+                ) -> dict[str, str]:
     """One SUMMARY row via `summarize_hits` (own site moved first so that exactly it is left out)."""
     from rarepath.design.crispr.offtargets import OnTargetLocation, summarize_hits
 
@@ -159,18 +173,24 @@ def summary_row(spacer: str, hits: list, nuc, max_mismatches: int, bulges: int) 
     if own_hit is not None:
         own = OnTargetLocation(own_hit.chrom, own_hit.start, own_hit.strand)
         hits = [own_hit] + [h for h in hits if h is not own_hit]
-    s = summarize_hits(spacer, hits, nuc, max_mismatches=max_mismatches, own=own)
+    s = summarize_hits(spacer, hits, nuc, max_mismatches=max_mismatches, own=own, annotation=annotation)
     row = {"guide": spacer}
     for m, c in enumerate(s.counts_by_mismatch):
         row[f"sites_{m}mm"] = str(c)
     row["sites_bulged"] = str(s.bulged)
     row["mit_specificity"] = "" if s.mit_specificity is None else f"{s.mit_specificity:.2f}"
     row["cfd_specificity"] = "" if s.cfd_specificity is None else f"{s.cfd_specificity:.2f}"
-    row["_own"] = f"{own_hit.chrom}:{own_hit.start}{own_hit.strand}" if own_hit is not None else ""
+    row["genes_hit"] = ";".join(s.genes)
+    if own_hit is not None:
+        chrom, start = genomic_position(own_hit.chrom, own_hit.start)
+        row["_own"] = f"{chrom}:{start}{own_hit.strand}"
+    else:
+        row["_own"] = ""
     return row
 
 
-SITES_HEADER = ["guide", "chrom", "start", "strand", "site", "mismatches", "bulge", "cfd", "mit"]
+SITES_HEADER = ["guide", "chrom", "start_0based", "end_0based_excl", "strand", "site", "mismatches", "bulge",
+                "cfd", "mit", "gene", "exon"]
 
 
 def site_scores(spacer: str, hit, nuc) -> tuple[str, str]:
@@ -190,13 +210,17 @@ def site_scores(spacer: str, hit, nuc) -> tuple[str, str]:
     return cfd, mit
 
 
-def sites_lines(spacers: list[str], hits: list, nuc) -> list[str]:
+def sites_lines(spacers: list[str], hits: list, nuc, annotation=None) -> list[str]:
+    """SITES rows in genome coordinates (0-based half-open), with gene and exon when annotated."""
     lines = ["\t".join(SITES_HEADER)]
     for h in hits:
         spacer = spacers[h.query_index]
         cfd, mit = site_scores(spacer, h, nuc)
-        lines.append("\t".join((spacer, h.chrom, str(h.start), h.strand, h.site, str(h.mismatches), h.bulge,
-                                cfd, mit)))
+        chrom, start = genomic_position(h.chrom, h.start)
+        end = start + (h.end - h.start)
+        gene, exon = annotation.annotate(chrom, start, end) if annotation is not None else ("", "")
+        lines.append("\t".join((spacer, chrom, str(start), str(end), h.strand, h.site, str(h.mismatches),
+                                h.bulge, cfd, mit, gene, exon)))
     return lines
 
 
