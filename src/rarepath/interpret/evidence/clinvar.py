@@ -1,0 +1,93 @@
+"""Where the gene's known pathogenic variants sit (knowledge/data/clinvar_gene_patterns.tsv, built from ClinVar).
+
+Gerasimavicius et al. (Nat Commun 13:3895, 2022): loss-of-function genes carry truncating pathogenic variants
+and missense variants spread along the protein; dominant-negative and gain-of-function missense variants cluster,
+and gain-of-function ones recur at a few hotspot residues. Used for monoallelic missense variants in genes
+without a curated gene+disease row. Thresholds were chosen on the tuning half of the Gene2Phenotype genes only
+(benchmarks/validity.py reports both halves).
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import TYPE_CHECKING
+
+from rarepath.interpret.evidence.base import (
+    Vote,
+    all_missense,
+    gene_variants,
+    monoallelic,
+    note,
+    protein_change,
+)
+from rarepath.knowledge.curated import load_table
+from rarepath.model import Case, Evidence, Mechanism
+
+if TYPE_CHECKING:
+    from rarepath.interpret.mechanism import DiseaseContext
+    from rarepath.knowledge.context import KnowledgeContext
+
+TABLE = "clinvar_gene_patterns"
+#: Fewest P/LP variants (truncating + missense) before a gene's pattern is read.
+MIN_PLP = 5
+#: Truncating fraction at or above which the gene's disease comes from loss of the product.
+TRUNCATING_LOSS = 0.35
+#: Truncating fraction at or below which pathogenic variants are (almost) all missense.
+TRUNCATING_RARE = 0.1
+#: Fraction of missense P/LP variants at recurrent residues above which the gene has activating hotspots.
+RECURRENT_GAIN = 0.3
+W_LOSS = 0.55
+W_ALTERED = 0.5
+W_HOTSPOT_VARIANT = 0.3
+
+
+@cache
+def gene_patterns() -> dict[str, dict[str, str]]:
+    return {r["gene"].upper(): r for r in load_table(TABLE)}
+
+
+def pattern_votes(gene: str, row: dict[str, str], residue: int | None = None) -> list[Vote]:
+    """Votes from one gene's ClinVar pattern for a monoallelic missense variant (at `residue`, when known)."""
+    n_t, n_m = int(row["truncating_plp"]), int(row["missense_plp"])
+    src = row["source"]
+    if n_t + n_m < MIN_PLP:
+        return [note("clinvar_pattern_sparse", src, f"{gene}: only {n_t + n_m} P/LP variants in ClinVar")]
+    tf = float(row["truncating_fraction"])
+    rec = float(row["recurrent_fraction"] or 0)
+    counts = f"{n_t} truncating and {n_m} missense P/LP variants"
+    hotspots = {int(x) for x in row["recurrent_residues"].split(";") if x}
+    at_hotspot = residue is not None and residue in hotspots
+    if tf >= TRUNCATING_LOSS:
+        return [Vote(Mechanism.HAPLOINSUFFICIENCY, W_LOSS, Evidence(
+            "clinvar_truncating_gene", src,
+            f"{gene} has {counts} (truncating fraction {tf:.2f}): its disease comes from loss of one copy, so a "
+            "pathogenic missense variant most likely inactivates the protein"))]
+    if tf > TRUNCATING_RARE or n_m < MIN_PLP:
+        return [note("clinvar_pattern_mixed", src, f"{gene} has {counts}: pattern does not decide the mechanism")]
+    votes: list[Vote] = []
+    if rec >= RECURRENT_GAIN:
+        votes.append(Vote(Mechanism.GAIN_OF_FUNCTION, W_ALTERED, Evidence(
+            "clinvar_missense_hotspots", src,
+            f"{gene} has {counts}; {rec:.0%} of the missense ones recur at the same residues: pathogenic variants "
+            "are missense at hotspots, the pattern of activating (gain-of-function) variants")))
+    else:
+        votes.append(Vote(Mechanism.DOMINANT_NEGATIVE, W_ALTERED, Evidence(
+            "clinvar_missense_without_truncation", src,
+            f"{gene} has {counts}, few recurrent residues ({rec:.0%}): missense-only pathogenic variants that do "
+            "not act by loss, spread over the protein: the pattern of dominant-negative variants")))
+    if at_hotspot:
+        votes.append(Vote(votes[0].mechanism, W_HOTSPOT_VARIANT, Evidence(
+            "clinvar_recurrent_residue", src, f"residue {residue} of {gene} carries several P/LP missense variants")))
+    return votes
+
+
+def clinvar_pattern(case: Case, gene: str, disease: DiseaseContext, kc: KnowledgeContext) -> list[Vote]:
+    if disease.curated is not None or disease.hallmark is not None:
+        return []  # a curated gene+disease fact already speaks for this gene
+    if not (monoallelic(case) and all_missense(case, gene)):
+        return []
+    row = gene_patterns().get(gene.upper())
+    if row is None:
+        return []
+    residues = [c[1] for v in gene_variants(case, gene) if (c := protein_change(v)) is not None]
+    return pattern_votes(gene, row, residues[0] if residues else None)

@@ -1,0 +1,41 @@
+"""Variant consequence x mode of inheritance x zygosity (HPO annotations of the disease, in DiseaseContext).
+
+Biallelic variants in a recessive disease, or a hemizygous variant in an X-linked recessive one, mean the
+disease comes from too little gene product; a heterozygous null allele in a dominant disease means one copy is
+not enough (haploinsufficiency).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rarepath.interpret.evidence.base import Vote, all_null
+from rarepath.model import Case, Evidence, Mechanism, Zygosity
+
+if TYPE_CHECKING:
+    from rarepath.interpret.mechanism import DiseaseContext
+    from rarepath.knowledge.context import KnowledgeContext
+
+W_INHERITANCE = 0.6
+#: A dominant disease with a heterozygous null allele: haploinsufficiency unless something else says otherwise.
+W_DOMINANT_NULL = 0.48
+SOURCE = "HPO inheritance annotation"
+
+
+def inheritance_consequence(case: Case, gene: str, disease: DiseaseContext, kc: KnowledgeContext) -> list[Vote]:
+    inh = set(disease.inheritance)
+    zyg = case.zygosity
+    null = all_null(case, gene)
+    votes: list[Vote] = []
+    if "autosomal_recessive" in inh and zyg in (Zygosity.HOMOZYGOUS, Zygosity.COMPOUND_HETEROZYGOUS):
+        votes.append(Vote(Mechanism.LOSS_OF_FUNCTION, W_INHERITANCE, Evidence(
+            "recessive_biallelic", SOURCE,
+            f"autosomal recessive disease with {zyg.value} variants: biallelic loss of function")))
+    if inh & {"x_linked_recessive", "x_linked"} and zyg == Zygosity.HEMIZYGOUS and (
+            null or "x_linked_recessive" in inh):
+        votes.append(Vote(Mechanism.LOSS_OF_FUNCTION, W_INHERITANCE, Evidence(
+            "x_linked_hemizygous", SOURCE, "X-linked recessive disease in a hemizygous patient: loss of function")))
+    if "autosomal_dominant" in inh and zyg == Zygosity.HETEROZYGOUS and null:
+        votes.append(Vote(Mechanism.HAPLOINSUFFICIENCY, W_DOMINANT_NULL, Evidence(
+            "dominant_null_allele", SOURCE, "dominant disease caused by a heterozygous null allele: haploinsufficiency")))
+    return votes
