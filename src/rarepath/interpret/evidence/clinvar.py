@@ -30,14 +30,18 @@ if TYPE_CHECKING:
 TABLE = "clinvar_gene_patterns"
 #: Fewest P/LP variants (truncating + missense) before a gene's pattern is read.
 MIN_PLP = 5
-#: Truncating fraction at or above which the gene's disease comes from loss of the product.
-TRUNCATING_LOSS = 0.35
+#: Truncating fraction at or above which the gene's disease comes from loss of the product (tuning half: 65 of 74
+#: monoallelic G2P genes at or above 0.2 are loss of function, 8 dominant negative, 1 gain of function).
+TRUNCATING_LOSS = 0.2
 #: Truncating fraction at or below which pathogenic variants are (almost) all missense.
 TRUNCATING_RARE = 0.1
-#: Fraction of missense P/LP variants at recurrent residues above which the gene has activating hotspots.
-RECURRENT_GAIN = 0.3
-W_LOSS = 0.55
-W_ALTERED = 0.5
+#: Fraction of missense P/LP variants at recurrent residues from which the gene has activating hotspots (tuning
+#: half: 10 of 15 such genes gain of function, 3 dominant negative, 2 loss).
+RECURRENT_GAIN = 0.4
+W_LOSS = 0.6
+W_GAIN = 0.58
+#: Missense-only without hotspots: altered function of either kind (gain, dominant negative; loss not excluded).
+W_ALTERED = 0.25
 W_HOTSPOT_VARIANT = 0.3
 
 
@@ -66,17 +70,17 @@ def pattern_votes(gene: str, row: dict[str, str], residue: int | None = None) ->
         return [note("clinvar_pattern_mixed", src, f"{gene} has {counts}: pattern does not decide the mechanism")]
     votes: list[Vote] = []
     if rec >= RECURRENT_GAIN:
-        votes.append(Vote(Mechanism.GAIN_OF_FUNCTION, W_ALTERED, Evidence(
+        votes.append(Vote(Mechanism.GAIN_OF_FUNCTION, W_GAIN, Evidence(
             "clinvar_missense_hotspots", src,
             f"{gene} has {counts}; {rec:.0%} of the missense ones recur at the same residues: pathogenic variants "
             "are missense at hotspots, the pattern of activating (gain-of-function) variants")))
     else:
-        votes.append(Vote(Mechanism.DOMINANT_NEGATIVE, W_ALTERED, Evidence(
-            "clinvar_missense_without_truncation", src,
-            f"{gene} has {counts}, few recurrent residues ({rec:.0%}): missense-only pathogenic variants that do "
-            "not act by loss, spread over the protein: the pattern of dominant-negative variants")))
-    if at_hotspot:
-        votes.append(Vote(votes[0].mechanism, W_HOTSPOT_VARIANT, Evidence(
+        detail = (f"{gene} has {counts}, few recurrent residues ({rec:.0%}): pathogenic variants are missense, "
+                  "which points away from loss without saying which altered function")
+        votes.extend(Vote(m, W_ALTERED, Evidence("clinvar_missense_without_truncation", src, detail))
+                     for m in (Mechanism.DOMINANT_NEGATIVE, Mechanism.GAIN_OF_FUNCTION))
+    if at_hotspot and rec >= RECURRENT_GAIN:
+        votes.append(Vote(Mechanism.GAIN_OF_FUNCTION, W_HOTSPOT_VARIANT, Evidence(
             "clinvar_recurrent_residue", src, f"residue {residue} of {gene} carries several P/LP missense variants")))
     return votes
 
