@@ -18,9 +18,9 @@ def _case(gene: str, kind: VariantKind, zyg: Zygosity, desc: str = "x", **kw) ->
 
 def test_uncurated_missense_with_a_mixed_clinvar_pattern_stays_unknown():
     kc = default_context()
-    assert not kc.mechanisms_by_gene.get("COL1A1")
-    # a non-glycine change outside any dominant-negative class, in a gene with truncating and missense P/LP variants
-    case = _case("COL1A1", VariantKind.MISSENSE, Zygosity.HETEROZYGOUS, "p.(Arg1066Cys)", hgvs_p="p.(Arg1066Cys)")
+    assert not kc.mechanisms_by_gene.get("DES")
+    # desmin: 8 truncating and 37 missense P/LP variants in ClinVar, neither pattern decides
+    case = _case("DES", VariantKind.MISSENSE, Zygosity.HETEROZYGOUS, "p.(Arg350Pro)", hgvs_p="p.(Arg350Pro)")
     call = infer_mechanism(case, kc)
     assert call.call == Mechanism.UNKNOWN and call.confidence == 0.0
     rules = {e.rule for e in call.evidence}

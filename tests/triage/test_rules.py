@@ -49,11 +49,11 @@ def test_published_failure_caps_a_modality():
 
 
 def test_unknown_mechanism_never_recommends_gene_directed_options():
-    # COL1A1: no curated row, a missense change outside the glycine class, truncating and missense ClinVar P/LP mixed
-    a = assess_case(case_from_options("COL1A1", "missense", "heterozygous", "age=3; sex=male"))
+    # DES: no curated row; truncating and missense ClinVar P/LP variants mixed, so the pattern does not decide
+    a = assess_case(case_from_options("DES", "missense", "heterozygous", "age=3; sex=male"))
     assert a.mechanism.call.value == "unknown"
     for m in (Modality.GENE_REPLACEMENT, Modality.GENE_SILENCING, Modality.GENOME_EDITING):
-        o = _opt(a, m, "COL1A1")
+        o = _opt(a, m, "DES")
         assert o.verdict.rank <= Verdict.NOT_SUITABLE.rank and "mechanism_unknown" in _rules(o)
 
 

@@ -26,6 +26,9 @@ CURATED_TABLES = (
     "cds_lengths",
     "hallmark_variants",
     "modality_evidence",
+    "repeat_loci",
+    "dominant_negative_classes",
+    "clinvar_gene_patterns",
 )
 
 

@@ -24,6 +24,9 @@ LOEUF_TOLERANT = 0.6
 MIS_Z_CONSTRAINED = 3.09
 W_LOF_INTOLERANT = 0.35
 W_ALTERED_FUNCTION = 0.25
+#: A monoallelic missense variant in a LoF-intolerant gene: loss is likely, not enough alone (tuning half: 59 of 70
+#: such Gene2Phenotype genes without a ClinVar pattern are loss of function).
+W_MISSENSE_IN_INTOLERANT = 0.3
 
 
 def gnomad_constraint(case: Case, gene: str, disease: DiseaseContext, kc: KnowledgeContext) -> list[Vote]:
@@ -43,7 +46,12 @@ def gnomad_constraint(case: Case, gene: str, disease: DiseaseContext, kc: Knowle
             votes.append(note("lof_tolerant", con.source,
                               f"LOEUF {con.loeuf:.2f}{pli}: heterozygous loss not depleted in gnomAD"))
     elif all_missense(case, gene) and con.mis_z is not None and con.loeuf is not None:
-        if con.mis_z >= MIS_Z_CONSTRAINED and con.loeuf >= LOEUF_TOLERANT:
+        if con.loeuf < LOEUF_INTOLERANT:
+            votes.append(Vote(Mechanism.HAPLOINSUFFICIENCY, W_MISSENSE_IN_INTOLERANT, Evidence(
+                "missense_in_lof_intolerant_gene", con.source,
+                f"LOEUF {con.loeuf:.2f}: one lost copy is not tolerated, so a pathogenic missense variant may act "
+                "by inactivating its copy")))
+        elif con.mis_z >= MIS_Z_CONSTRAINED and con.loeuf >= LOEUF_TOLERANT:
             detail = (f"missense Z {con.mis_z:.2f} with LOEUF {con.loeuf:.2f}: missense change is depleted while "
                       "loss of one copy is tolerated, so a pathogenic missense variant alters function")
             for mech in (Mechanism.DOMINANT_NEGATIVE, Mechanism.GAIN_OF_FUNCTION):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from rarepath.interpret.evidence.base import Vote, all_null, gene_variants, monoallelic, note
+from rarepath.interpret.evidence.base import Vote, all_missense, all_null, gene_variants, monoallelic, note
 from rarepath.model import Case, Evidence, Mechanism, VariantKind
 
 if TYPE_CHECKING:
@@ -18,6 +18,9 @@ if TYPE_CHECKING:
 #: ClinGen score -> weight: 3 sufficient, 2 emerging evidence. 30 = autosomal recessive, 40 = unlikely.
 W_HI = {3: 0.5, 2: 0.3}
 W_TS = {3: 0.75, 2: 0.45}
+#: A monoallelic missense variant in an established haploinsufficient gene (tuning half of the Gene2Phenotype genes:
+#: 22 of 22 such genes without a ClinVar pattern are loss of function); not enough alone.
+W_HI_MISSENSE = 0.4
 
 
 def clingen_dosage(case: Case, gene: str, disease: DiseaseContext, kc: KnowledgeContext) -> list[Vote]:
@@ -51,4 +54,9 @@ def clingen_dosage(case: Case, gene: str, disease: DiseaseContext, kc: Knowledge
             votes.append(note("clingen_not_haploinsufficient", dos.source,
                               f"ClinGen haploinsufficiency score {dos.hi_score} ({what}): one null copy is not "
                               "expected to cause disease"))
+    elif monoallelic(case) and all_missense(case, gene) and dos.hi_score == 3:
+        votes.append(Vote(Mechanism.HAPLOINSUFFICIENCY, W_HI_MISSENSE, Evidence(
+            "clingen_haploinsufficiency_missense", dos.source,
+            "ClinGen haploinsufficiency score 3: losing one copy causes the disease, so a pathogenic missense "
+            "variant most likely inactivates its copy")))
     return votes

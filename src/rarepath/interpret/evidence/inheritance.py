@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from rarepath.interpret.evidence.base import Vote, all_null
-from rarepath.model import Case, Evidence, Mechanism, Zygosity
+from rarepath.interpret.evidence.base import Vote, all_null, gene_variants
+from rarepath.model import Case, Evidence, Mechanism, VariantKind, Zygosity
 
 if TYPE_CHECKING:
     from rarepath.interpret.mechanism import DiseaseContext
@@ -23,6 +23,11 @@ W_DOMINANT_NULL = 0.48
 #: function far more often than anything else (in the Gene2Phenotype panels, 1,281 of 1,286 biallelic pairs with a
 #: named consequence).
 W_BIALLELIC_UNANNOTATED = 0.55
+#: A hemizygous variant where no X-linked dominant disease is annotated (tuning half: 40 of 40 hemizygous
+#: Gene2Phenotype genes are loss of function).
+W_HEMIZYGOUS_UNANNOTATED = 0.55
+#: Variants whose effect is not read from the genotype: extra copies and repeat expansions.
+DOSAGE_OR_REPEAT = frozenset({VariantKind.GENE_DUPLICATION, VariantKind.REPEAT_EXPANSION})
 SOURCE = "HPO inheritance annotation"
 
 
@@ -31,6 +36,8 @@ def inheritance_consequence(case: Case, gene: str, disease: DiseaseContext, kc: 
     zyg = case.zygosity
     null = all_null(case, gene)
     votes: list[Vote] = []
+    if any(v.kind in DOSAGE_OR_REPEAT for v in gene_variants(case, gene)):
+        return votes  # extra copies and repeat expansions: dosage and repeat biology decide, not the genotype
     if "autosomal_recessive" in inh and zyg in (Zygosity.HOMOZYGOUS, Zygosity.COMPOUND_HETEROZYGOUS):
         votes.append(Vote(Mechanism.LOSS_OF_FUNCTION, W_INHERITANCE, Evidence(
             "recessive_biallelic", SOURCE,
@@ -44,6 +51,11 @@ def inheritance_consequence(case: Case, gene: str, disease: DiseaseContext, kc: 
             null or "x_linked_recessive" in inh):
         votes.append(Vote(Mechanism.LOSS_OF_FUNCTION, W_INHERITANCE, Evidence(
             "x_linked_hemizygous", SOURCE, "X-linked recessive disease in a hemizygous patient: loss of function")))
+    elif zyg == Zygosity.HEMIZYGOUS and "x_linked_dominant" not in inh and not inh & {
+            "autosomal_dominant", "autosomal_recessive"}:
+        votes.append(Vote(Mechanism.LOSS_OF_FUNCTION, W_HEMIZYGOUS_UNANNOTATED, Evidence(
+            "hemizygous_without_dominant_disease", SOURCE,
+            f"hemizygous variant and no X-linked dominant disease annotated for {gene}: loss of function")))
     if "autosomal_dominant" in inh and zyg == Zygosity.HETEROZYGOUS and null:
         votes.append(Vote(Mechanism.HAPLOINSUFFICIENCY, W_DOMINANT_NULL, Evidence(
             "dominant_null_allele", SOURCE, "dominant disease caused by a heterozygous null allele: haploinsufficiency")))
