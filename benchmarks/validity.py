@@ -204,7 +204,12 @@ def calibration(rows: list[tuple[Truth, Mechanism, float]]) -> str:
         if sel:
             acc = sum(class_of(c) == t.cls for t, c in sel) / len(sel)
             parts.append(f"[{lo:.2f},{min(hi, 1):.2f}) n={len(sel)} accuracy={acc:.2f}")
-    return "; ".join(parts)
+    by_call: dict[str, list[bool]] = defaultdict(list)
+    for t, c, _ in rows:
+        if c != Mechanism.UNKNOWN:
+            by_call[class_of(c)].append(class_of(c) == t.cls)
+    precision = ", ".join(f"{k} {sum(v) / len(v):.2f} (n={len(v)})" for k, v in sorted(by_call.items()))
+    return "; ".join(parts) + f"\n      precision by called class: {precision}"
 
 
 def import_kb(shared: Path, db: Path) -> KnowledgeContext:
@@ -297,7 +302,7 @@ def carriers(recessive: list[tuple[str, Case]]) -> tuple[int, int, list[str]]:
     return safe, len(recessive), unsafe
 
 
-def phenopackets(shared: Path) -> tuple[int, int, int, Counter]:
+def phenopackets(shared: Path, kc: KnowledgeContext | None = None) -> tuple[int, int, int, Counter]:
     from rarepath.errors import RarepathError
     from rarepath.intake import load_case
     from rarepath.triage.engine import assess_case
@@ -306,7 +311,7 @@ def phenopackets(shared: Path) -> tuple[int, int, int, Counter]:
     unknown, errors, genes = 0, 0, Counter()
     for f in files:
         try:
-            a = assess_case(load_case(f))
+            a = assess_case(load_case(f), kc)
         except RarepathError:
             errors += 1
             continue
@@ -359,8 +364,15 @@ def main() -> None:
     print(f"carriers (heterozygous copy of {n_rec} recessive canonical cases): {safe}/{n_rec} with no option above "
           "not_suitable" + "".join(f"\n  UNSAFE {u}" for u in unsafe))
     n_pp, unknown, errors, genes = phenopackets(shared)
-    print(f"phenopackets: {n_pp} files, {unknown} with mechanism unknown, {errors} not assessable; unknown by gene: "
-          + ", ".join(f"{g} {n}" for g, n in genes.most_common()))
+    print(f"phenopackets (shipped data): {n_pp} files, {unknown} with mechanism unknown, {errors} not assessable; "
+          "unknown by gene: " + ", ".join(f"{g or '(no gene)'} {n}" for g, n in genes.most_common()))
+    with tempfile.TemporaryDirectory() as tmp:
+        from rarepath.knowledge.kb import import_directory
+
+        import_directory(shared, Path(tmp) / "kb.sqlite")
+        _, unknown_kb, _, genes_kb = phenopackets(shared, KnowledgeContext(kb_path=Path(tmp) / "kb.sqlite"))
+    print(f"phenopackets (all shared sources imported): {unknown_kb} with mechanism unknown; by gene: "
+          + ", ".join(f"{g or '(no gene)'} {n}" for g, n in genes_kb.most_common()))
     print(f"time: mechanism {t1 - t0:.1f} s, triage checks {time.perf_counter() - t1:.1f} s")
     print(f"validity: canonical={passed}/{total} carriers={safe}/{n_rec} mechanism_bal_acc={ev.bal_acc_called:.3f} "
           f"mechanism_coverage={ev.coverage:.3f} phenopackets_unknown={unknown}")
