@@ -37,15 +37,33 @@ SOURCE = ("ClinVar release 2016-05-05 (public domain) via macarthur-lab/clinvar 
 
 def classify(hgvs_c: str, hgvs_p: str) -> tuple[str, int | None]:
     """('truncating' | 'missense' | 'other', residue of a missense change)."""
+    kind, pos, _ = classify_residue(hgvs_c, hgvs_p)
+    return kind, pos
+
+
+def classify_residue(hgvs_c: str, hgvs_p: str) -> tuple[str, int | None, str | None]:
+    """As `classify`, with the reference amino acid of a missense change."""
     p = hgvs_p.split(":", 1)[-1]
     m = MISSENSE.search(p)
     if m and m.group(3) not in ("Ter", "Xaa") and m.group(1) != m.group(3) and m.group(1) != "Ter":
-        return "missense", int(m.group(2))
+        return "missense", int(m.group(2)), m.group(1)
     if p and TRUNCATING_P.search(p):
-        return "truncating", None
+        return "truncating", None, None
     if not p and CANONICAL_SPLICE.search(hgvs_c.split(":", 1)[-1]):
-        return "truncating", None
-    return "other", None
+        return "truncating", None, None
+    return "other", None, None
+
+
+def glycine_pattern(glycines: list[int], n_missense: int) -> tuple[float, int | str, float]:
+    """Share of missense P/LP that replace a glycine, the commonest Gly position mod 3 and the share in it: a
+    collagen Gly-X-Y triple helix shows as many glycine substitutions all in one phase."""
+    if not glycines or not n_missense:
+        return 0.0, "", 0.0
+    phases: dict[int, int] = defaultdict(int)
+    for pos in glycines:
+        phases[pos % 3] += 1
+    phase, count = max(phases.items(), key=lambda kv: kv[1])
+    return round(len(glycines) / n_missense, 3), phase, round(count / len(glycines), 3)
 
 
 def dispersion(positions: list[int], length: int) -> float:
@@ -90,17 +108,20 @@ def read_lengths(path: Path | None) -> dict[str, int]:
 def build(clinvar: Path, lengths: dict[str, int]) -> list[dict[str, object]]:
     trunc: dict[str, int] = defaultdict(int)
     residues: dict[str, list[int]] = defaultdict(list)
+    glycines: dict[str, list[int]] = defaultdict(list)
     csv.field_size_limit(1 << 24)  # all_submitters/all_traits cells can be long
     with gzip.open(clinvar, "rt", encoding="utf-8") as fh:
         for row in csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE):
-            if row.get("pathogenic") != "1" or row.get("conflicted") == "1" or not row.get("symbol"):
+            if row.get("pathogenic") != "1" or row.get("conflicted") == "1" or row.get("symbol") in ("", "-", None):
                 continue
-            kind, pos = classify(row.get("hgvs_c") or "", row.get("hgvs_p") or "")
+            kind, pos, ref = classify_residue(row.get("hgvs_c") or "", row.get("hgvs_p") or "")
             gene = row["symbol"].upper()
             if kind == "truncating":
                 trunc[gene] += 1
             elif kind == "missense" and pos is not None:
                 residues[gene].append(pos)
+                if ref == "Gly":
+                    glycines[gene].append(pos)
     rows = []
     for gene in sorted(set(trunc) | set(residues)):
         pos = residues.get(gene, [])
@@ -112,6 +133,7 @@ def build(clinvar: Path, lengths: dict[str, int]) -> list[dict[str, object]]:
         for p in pos:
             counts[p] += 1
         recurrent = sorted(p for p, c in counts.items() if c >= 2)
+        gly_fraction, gly_phase, gly_phase_fraction = glycine_pattern(glycines.get(gene, []), n_m)
         rows.append({
             "gene": gene,
             "protein_length": length or "",
@@ -121,6 +143,9 @@ def build(clinvar: Path, lengths: dict[str, int]) -> list[dict[str, object]]:
             "missense_dispersion": dispersion(pos, length) if length else "",
             "missense_window_fraction": window_fraction(pos, length) if length else "",
             "recurrent_fraction": round(sum(counts[p] for p in recurrent) / n_m, 3) if n_m else 0,
+            "glycine_fraction": gly_fraction,
+            "glycine_phase": gly_phase,
+            "glycine_phase_fraction": gly_phase_fraction,
             "recurrent_residues": ";".join(map(str, recurrent)),
             "missense_residues": ";".join(map(str, sorted(counts))),
             "source": SOURCE,
@@ -141,7 +166,9 @@ def main(argv: list[str] | None = None) -> int:
               "# missense_dispersion: 1 - mean pairwise residue distance / (protein length / 3); 0 = spread "
               "uniformly, 1 = one residue.\n"
               f"# missense_window_fraction: largest fraction of missense P/LP in a window of "
-              f"{WINDOW_FRACTION:g} x protein length. recurrent: residues with >= 2 P/LP missense variants.\n")
+              f"{WINDOW_FRACTION:g} x protein length. recurrent: residues with >= 2 P/LP missense variants.\n"
+              "# glycine_fraction: share of missense P/LP replacing a glycine; glycine_phase: commonest position mod 3 "
+              "of those glycines, glycine_phase_fraction: their share in it (a Gly-X-Y helix puts them all in one).\n")
     with args.out.open("w", encoding="utf-8", newline="") as fh:
         fh.write(header)
         w = csv.DictWriter(fh, fieldnames=list(rows[0]), delimiter="\t", lineterminator="\n")

@@ -49,6 +49,15 @@ def test_glycine_phase_and_helix_bounds_decide_the_class():
     assert matching_class("COL1A1", "Arg", 1040) is None
 
 
+def test_glycine_helix_read_from_clinvar_for_a_collagen_without_a_class_row():
+    kc = default_context()
+    assert not kc.mechanisms_by_gene.get("COL6A1") and matching_class("COL6A1", "Gly", 290) is None
+    call = infer_mechanism(_case("COL6A1", "p.(Gly290Arg)", Zygosity.HETEROZYGOUS), kc)  # 290 % 3 == 2, the phase
+    assert call.call == Mechanism.DOMINANT_NEGATIVE and "clinvar_glycine_helix" in _rules(call)
+    off_phase = infer_mechanism(_case("COL6A1", "p.(Gly291Arg)", Zygosity.HETEROZYGOUS), kc)
+    assert "clinvar_glycine_helix" not in _rules(off_phase)
+
+
 def test_glycine_substitution_in_a_biallelic_case_is_not_called_dominant_negative():
     kc = default_context()
     call = infer_mechanism(_case("COL1A1", "p.(Gly1040Ser)", Zygosity.HOMOZYGOUS), kc)

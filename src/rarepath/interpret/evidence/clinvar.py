@@ -43,6 +43,12 @@ W_GAIN = 0.58
 #: Missense-only without hotspots: altered function of either kind (gain, dominant negative; loss not excluded).
 W_ALTERED = 0.25
 W_HOTSPOT_VARIANT = 0.3
+#: A Gly-X-Y helix seen in ClinVar: most P/LP missense replace a glycine, nearly all in one phase of 3 (tuning half:
+#: COL3A1, COL5A2 dominant negative, no other gene passes; COL1A1, COL2A1, COL6A1 unlabelled there).
+GLYCINE_FRACTION = 0.7
+GLYCINE_PHASE_FRACTION = 0.85
+MIN_GLYCINE_MISSENSE = 8
+W_GLYCINE_HELIX = 0.6
 
 
 @cache
@@ -50,10 +56,26 @@ def gene_patterns() -> dict[str, dict[str, str]]:
     return {r["gene"].upper(): r for r in load_table(TABLE)}
 
 
-def pattern_votes(gene: str, row: dict[str, str], residue: int | None = None) -> list[Vote]:
-    """Votes from one gene's ClinVar pattern for a monoallelic missense variant (at `residue`, when known)."""
+def glycine_helix(row: dict[str, str]) -> int | None:
+    """The Gly phase (position mod 3) when the gene's P/LP missense variants trace a Gly-X-Y triple helix."""
+    if (int(row["missense_plp"]) >= MIN_GLYCINE_MISSENSE and row.get("glycine_phase", "") != ""
+            and float(row["glycine_fraction"]) >= GLYCINE_FRACTION
+            and float(row["glycine_phase_fraction"]) >= GLYCINE_PHASE_FRACTION):
+        return int(row["glycine_phase"])
+    return None
+
+
+def pattern_votes(gene: str, row: dict[str, str], residue: int | None = None, ref: str | None = None) -> list[Vote]:
+    """Votes from one gene's ClinVar pattern for a monoallelic missense variant (at `residue`, replacing `ref`)."""
     n_t, n_m = int(row["truncating_plp"]), int(row["missense_plp"])
     src = row["source"]
+    phase = glycine_helix(row)
+    if phase is not None and ref == "Gly" and residue is not None and residue % 3 == phase:
+        return [Vote(Mechanism.DOMINANT_NEGATIVE, W_GLYCINE_HELIX, Evidence(
+            "clinvar_glycine_helix", src,
+            f"{float(row['glycine_fraction']):.0%} of the {n_m} P/LP missense variants of {gene} replace a glycine, "
+            f"{float(row['glycine_phase_fraction']):.0%} of them at every third residue (a Gly-X-Y triple helix); "
+            f"Gly{residue} is in that phase: a glycine substitution that poisons the helix (dominant negative)"))]
     if n_t + n_m < MIN_PLP:
         return [note("clinvar_pattern_sparse", src, f"{gene}: only {n_t + n_m} P/LP variants in ClinVar")]
     tf = float(row["truncating_fraction"])
@@ -93,5 +115,5 @@ def clinvar_pattern(case: Case, gene: str, disease: DiseaseContext, kc: Knowledg
     row = gene_patterns().get(gene.upper())
     if row is None:
         return []
-    residues = [c[1] for v in gene_variants(case, gene) if (c := protein_change(v)) is not None]
-    return pattern_votes(gene, row, residues[0] if residues else None)
+    changes = [c for v in gene_variants(case, gene) if (c := protein_change(v)) is not None]
+    return pattern_votes(gene, row, changes[0][1] if changes else None, changes[0][0] if changes else None)
