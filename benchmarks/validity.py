@@ -102,19 +102,15 @@ def read_g2p(directory: Path) -> list[Truth]:
 # ---------------------------------------------------------------------------------------------- cases
 def clinvar_missense(path: Path) -> dict[str, list[str]]:
     """P/LP missense protein changes per gene in the shared ClinVar table (the patients' variants)."""
-    from importlib import util
+    from rarepath.knowledge.clinvar_patterns import classify_residue
 
-    spec = util.spec_from_file_location("build_clinvar_patterns", REPO / "scripts" / "build_clinvar_patterns.py")
-    assert spec is not None and spec.loader is not None
-    build = util.module_from_spec(spec)
-    spec.loader.exec_module(build)
     out: dict[str, list[str]] = defaultdict(list)
     csv.field_size_limit(1 << 24)
     with gzip.open(path, "rt", encoding="utf-8") as fh:
         for row in csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE):
             if row.get("pathogenic") != "1" or row.get("conflicted") == "1":
                 continue
-            kind, _ = build.classify(row.get("hgvs_c") or "", row.get("hgvs_p") or "")
+            kind, _, _ = classify_residue(row.get("hgvs_c") or "", row.get("hgvs_p") or "")
             if kind == "missense":
                 out[row["symbol"].upper()].append(row["hgvs_p"].split(":", 1)[-1])
     return out

@@ -170,6 +170,9 @@ class _NoKnowledgeBase:
     def cds_length(self, gene: str) -> None:
         return None
 
+    def clinvar_pattern(self, gene: str) -> None:
+        return None
+
     def drug_targets(self, gene: str) -> list:
         return []
 

@@ -1,4 +1,5 @@
-"""Where the gene's known pathogenic variants sit (knowledge/data/clinvar_gene_patterns.tsv, built from ClinVar).
+"""Where the gene's known pathogenic variants sit: an imported ClinVar (`kb import` of variant_summary.txt.gz), else
+the shipped knowledge/data/clinvar_gene_patterns.tsv (ClinVar 2016-05-05).
 
 Gerasimavicius et al. (Nat Commun 13:3895, 2022): loss-of-function genes carry truncating pathogenic variants
 and missense variants spread along the protein; dominant-negative and gain-of-function missense variants cluster,
@@ -112,7 +113,8 @@ def clinvar_pattern(case: Case, gene: str, disease: DiseaseContext, kc: Knowledg
         return []  # a curated gene+disease fact already speaks for this gene
     if not (monoallelic(case) and all_missense(case, gene)):
         return []
-    row = gene_patterns().get(gene.upper())
+    row = kc.kb.clinvar_pattern(gene) if kc.kb.available else None  # an imported current ClinVar first
+    row = row or gene_patterns().get(gene.upper())
     if row is None:
         return []
     changes = [c for v in gene_variants(case, gene) if (c := protein_change(v)) is not None]
