@@ -22,16 +22,18 @@ if TYPE_CHECKING:  # the disease context lives beside `infer_mechanism`
 
 @dataclass(frozen=True)
 class Vote:
-    """One line of evidence for one mechanism: weight 0..1 (0 = noted, supports nothing)."""
+    """One line of evidence for one mechanism: weight 0..1 (0 = noted, supports nothing). A `veto` says the
+    variant is not a disease allele at all (a repeat in the normal range), so no mechanism is called for it."""
 
     mechanism: Mechanism
     weight: float
     evidence: Evidence
+    veto: bool = False
 
 
-def note(rule: str, source: str, detail: str) -> Vote:
-    """A check that was made and supports no mechanism (kept for the report)."""
-    return Vote(Mechanism.UNKNOWN, 0.0, Evidence(rule, source, detail))
+def note(rule: str, source: str, detail: str, veto: bool = False) -> Vote:
+    """A check that was made and supports no mechanism (kept for the report); `veto` as in `Vote`."""
+    return Vote(Mechanism.UNKNOWN, 0.0, Evidence(rule, source, detail), veto)
 
 
 Provider = Callable[["Case", str, "DiseaseContext", "KnowledgeContext"], list[Vote]]

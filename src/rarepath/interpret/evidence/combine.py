@@ -44,6 +44,12 @@ def combine(votes: list[Vote], preferred_loss: Mechanism | None = None) -> Combi
     """Call from votes. `preferred_loss` (a curated loss label) names the loss class when loss wins."""
     evidence = tuple(v.evidence for v in votes)
     support = support_of(votes)
+    vetoes = [v for v in votes if v.veto]
+    if vetoes:
+        why = Evidence("not_a_disease_allele", SOURCE,
+                       f"{vetoes[0].evidence.detail.split(':')[0]}: the variant is not a disease-causing allele, "
+                       "so no mechanism is called for it")
+        return Combined(Mechanism.UNKNOWN, 0.0, support, (*evidence, why))
     if not support:
         why = Evidence("insufficient_evidence", SOURCE, "no line of evidence supports a mechanism: left unknown "
                                                         "rather than guessed")

@@ -102,7 +102,7 @@ def repeat_biology(case: Case, gene: str, disease: DiseaseContext, kc: Knowledge
                 continue
         if band in ("normal", "intermediate"):
             votes.append(note(f"repeat_{band}_range", src, f"{where} is in the {band} range ({bounds}): "
-                                                           "not a disease-causing expansion"))
+                                                           "not a disease-causing expansion", veto=True))
         elif band == "premutation":
             if row.get("premutation_effect"):
                 votes.append(Vote(Mechanism(row["premutation_effect"]), W_PREMUTATION, Evidence(
