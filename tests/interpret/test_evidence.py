@@ -58,6 +58,21 @@ def test_glycine_helix_read_from_clinvar_for_a_collagen_without_a_class_row():
     assert "clinvar_glycine_helix" not in _rules(off_phase)
 
 
+def test_keratin_missense_is_dominant_negative_by_protein_class():
+    kc = default_context()
+    assert not kc.mechanisms_by_gene.get("KRT14")
+    call = infer_mechanism(_case("KRT14", "p.(Arg125Cys)", Zygosity.HETEROZYGOUS), kc)
+    assert call.call == Mechanism.DOMINANT_NEGATIVE and "dominant_negative_class" in _rules(call)
+
+
+def test_every_dominant_negative_class_row_is_well_formed():
+    for row in load_table("dominant_negative_classes"):
+        assert row["mechanism"] == Mechanism.DOMINANT_NEGATIVE.value
+        assert int(row["protein_start"]) <= int(row["protein_end"])
+        assert row["ref_aa"] == "*" or len(row["ref_aa"]) == 3
+        assert row["phase"] in ("", "0", "1", "2")
+
+
 def test_glycine_substitution_in_a_biallelic_case_is_not_called_dominant_negative():
     kc = default_context()
     call = infer_mechanism(_case("COL1A1", "p.(Gly1040Ser)", Zygosity.HOMOZYGOUS), kc)

@@ -13,10 +13,11 @@ from dataclasses import dataclass, field
 
 from rarepath.interpret.evidence import KB_LINES, PROVIDERS, Vote
 from rarepath.interpret.evidence.combine import CALL_MARGIN, CALL_THRESHOLD, combine
+from rarepath.interpret.evidence.g2p import G2P_CONSEQUENCE
 from rarepath.knowledge.context import KnowledgeContext, split_multi
 from rarepath.model import Case, Evidence, Mechanism, MechanismCall, VariantKind, Zygosity
 
-__all__ = ["CALL_MARGIN", "CALL_THRESHOLD", "NULL_KINDS", "DiseaseContext", "infer_mechanism", "resolve_disease"]
+__all__ = ["CALL_MARGIN", "CALL_THRESHOLD", "G2P_CONSEQUENCE", "NULL_KINDS", "DiseaseContext", "infer_mechanism", "resolve_disease"]
 
 #: Null-allele consequences (kept for importers; the definition is `VariantKind.is_null`).
 NULL_KINDS = frozenset(k for k in VariantKind if k.is_null)

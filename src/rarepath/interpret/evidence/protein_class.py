@@ -2,7 +2,8 @@
 
 A glycine substitution in the Gly-X-Y triple helix of a fibrillar collagen is incorporated into the trimer and
 disrupts folding of the normal chains too (Marini et al. 2007); a cysteine substitution in a fibrillin-1 cbEGF
-domain acts the same way. These classes are data, one row per gene and residue range.
+domain acts the same way, and so does a missense chain of a keratin, which co-assembles into the filament network.
+These classes are data, one row per gene and residue range (`*` = any residue).
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ def _rows_by_gene() -> dict[str, list[dict[str, str]]]:
 def matching_class(gene: str, ref: str, pos: int) -> dict[str, str] | None:
     """The dominant-negative class row a residue change falls in, if any."""
     for row in _rows_by_gene().get(gene.upper(), []):
-        if row["ref_aa"] != ref or not int(row["protein_start"]) <= pos <= int(row["protein_end"]):
+        if row["ref_aa"] not in (ref, "*") or not int(row["protein_start"]) <= pos <= int(row["protein_end"]):
             continue
         if row.get("phase") and pos % 3 != int(row["phase"]):
             continue
