@@ -16,12 +16,16 @@ def _case(gene: str, kind: VariantKind, zyg: Zygosity, desc: str = "x", **kw) ->
                 patient=PatientFactors())
 
 
-def test_uncurated_dominant_missense_stays_unknown():
+def test_uncurated_missense_with_a_mixed_clinvar_pattern_stays_unknown():
     kc = default_context()
-    assert not kc.mechanisms_by_gene.get("PAX6")
-    call = infer_mechanism(_case("PAX6", VariantKind.MISSENSE, Zygosity.HETEROZYGOUS), kc)
-    assert call.call == Mechanism.UNKNOWN
-    assert any(e.rule in ("insufficient_evidence", "conflicting_or_weak_evidence") for e in call.evidence)
+    assert not kc.mechanisms_by_gene.get("DES")
+    # desmin: 8 truncating and 37 missense P/LP variants in ClinVar, neither pattern decides
+    case = _case("DES", VariantKind.MISSENSE, Zygosity.HETEROZYGOUS, "p.(Arg350Pro)", hgvs_p="p.(Arg350Pro)")
+    call = infer_mechanism(case, kc)
+    assert call.call == Mechanism.UNKNOWN and call.confidence == 0.0
+    rules = {e.rule for e in call.evidence}
+    assert "clinvar_pattern_mixed" in rules
+    assert rules & {"insufficient_evidence", "conflicting_or_weak_evidence"}
 
 
 def test_uncurated_dominant_null_allele_is_haploinsufficiency_from_inheritance():

@@ -49,10 +49,11 @@ def test_published_failure_caps_a_modality():
 
 
 def test_unknown_mechanism_never_recommends_gene_directed_options():
-    a = assess_case(case_from_options("PAX6", "missense", "heterozygous", "age=3; sex=male"))
+    # DES: no curated row; truncating and missense ClinVar P/LP variants mixed, so the pattern does not decide
+    a = assess_case(case_from_options("DES", "missense", "heterozygous", "age=3; sex=male"))
     assert a.mechanism.call.value == "unknown"
     for m in (Modality.GENE_REPLACEMENT, Modality.GENE_SILENCING, Modality.GENOME_EDITING):
-        o = _opt(a, m, "PAX6")
+        o = _opt(a, m, "DES")
         assert o.verdict.rank <= Verdict.NOT_SUITABLE.rank and "mechanism_unknown" in _rules(o)
 
 

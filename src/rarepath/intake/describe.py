@@ -14,11 +14,16 @@ fetched: only the posedit is parsed (`hgvs.parser.Parser.parse_c_posedit` ...) a
   inframe_indel, else frameshift; `inv` -> inversion; a change in c.1-3 -> start_loss. A coding
   substitution without `p.` stays unknown (the amino-acid change is not derived without reference data).
 - `g.` only: del/dup over 50 bp -> structural; otherwise unknown.
+- repeat notation (HGVS `[n]`, read before the grammar, which has no rule for it): `c.52CAG[45]`,
+  `NM_002024.6:c.-129CGG[300]`, `c.52_54CAG[45]` -> repeat_expansion with repeat_unit and repeat_count (the
+  allele's count; whether it is normal, premutation or full is decided by the mechanism rules per locus).
 
 Plain descriptions (case-insensitive; checked in this order)
 -------------------------------------------------------------
-- repeat expansion: `CAG repeat expansion (44 repeats)`, `GAA repeat expansion`, `expansion of 200 CGG repeats`
-  -> repeat_expansion with repeat_unit and repeat_count when a count is written.
+- repeat expansion: `CAG repeat expansion (44 repeats)`, `CAG repeat expansion of 45`, `GAA repeat expansion`,
+  `expansion of 200 CGG repeats`, `300 CGG repeats`, `(CAG)45`, `CAG x 45` -> repeat_expansion with repeat_unit
+  and repeat_count when a count is written; `full mutation` / `premutation` (FMR1 wording) -> repeat_expansion
+  flagged `full_mutation` / `premutation` (the unit is the gene's catalogued repeat).
 - exon ranges: `deletion of exons 48-50`, `deletion of exon 52`, `DEL exon1-7`, `exons 3-11 duplicated`,
   `gain of exon 6`, `promoter-exon 1-intron 5 duplication` -> exon_deletion / exon_duplication with
   exons=(first, last); an exon range with neither word -> structural.
@@ -59,6 +64,10 @@ _HGVS_TOKEN = re.compile(
     r"(?:(?P<ac>[A-Za-z][A-Za-z0-9_.]*(?:\([A-Za-z0-9_.\-]+\))?):)?"
     r"(?P<type>[cgpnm])\.(?P<body>[(\[\-*0-9A-Z?=][^\s,;]*)"
 )
+
+#: HGVS repeat notation: position (or range), unit, [count].
+_HGVS_REPEAT = re.compile(r"^(?P<pos>[-*]?\d+(?:[+-]\d+)?(?:_[-*]?\d+(?:[+-]\d+)?)?)(?P<unit>[ACGTU]{1,12})"
+                          r"\[(?P<count>\d+)\]$")
 
 #: Intronic offsets still read as splice variants: donor +3..+6 (consensus), acceptor -3..-20 (polypyrimidine
 #: tract; e.g. GAA c.-32-13T>G and CYP21A2 c.293-13C>G are classic splice variants).
@@ -215,6 +224,14 @@ def parse_hgvs(text: str, *, source: str, field: str) -> dict[str, Any] | None:
     for m in tokens:
         kind, body, ac = m.group("type"), m.group("body"), m.group("ac")
         expr = f"{ac}:{kind}.{body}" if ac else f"{kind}.{body}"
+        rep = _HGVS_REPEAT.match(body) if kind in ("c", "n", "g") else None
+        if rep is not None:
+            out["hgvs_g" if kind == "g" else "hgvs_c"] = expr
+            out["repeat_unit"] = rep["unit"].upper().replace("U", "T")
+            out["repeat_count"] = int(rep["count"])
+            out["flags"].add("repeat_notation")
+            kinds[kind if kind != "n" else "c"] = VariantKind.REPEAT_EXPANSION
+            continue
         try:
             posedit = _parse_token(kind, body)
         except (HGVSError, Exception) as err:  # the grammar raises its own and ometa errors
@@ -261,7 +278,12 @@ _REPEAT_UNIT = re.compile(r"\b([acgt]{2,6})\b[\s-]*(?:(?:tri|tetra|penta|hexa)?n
                           r"repeats?[\s-]*expansion|\b([acgt]{2,6})[\s-]+expansion|expansion\s+of\s+(?:\d+\s+)?"
                           r"([acgt]{2,6})\s+repeats")
 _REPEAT_COUNT = re.compile(r"(\d+)\s*(?:[acgt]{2,6}\s*)?(?:repeats|repeat units|units|copies)\b|"
-                           r"\((\d+)\s*(?:x|repeats?)\)")
+                           r"\((\d+)\s*(?:x|repeats?)\)|\bexpansion\s+(?:to|of)\s+(\d+)\b|"
+                           r"\b[acgt]{2,6}\s*(?:x|×|n\s*=)\s*(\d+)\b|\([acgt]{2,6}\)\s*(\d+)\b")
+#: A counted repeat without the word "expansion": `300 CGG repeats`, `(CAG)45`, `CAG x 45`.
+_REPEAT_COUNTED = re.compile(r"\b\d+\s*([acgt]{2,6})\s*repeats?\b|\(([acgt]{2,6})\)\s*\d+\b|"
+                             r"\b([acgt]{2,6})\s*(?:x|×|n\s*=)\s*\d+\b|\b([acgt]{2,6})\s+(?:full[\s-]+mutation|pre-?mutation)")
+_REPEAT_STAGE = re.compile(r"\b(full[\s-]+mutation|pre-?mutation)\b")
 _ISCN_CN = re.compile(r"\)\s*x\s*(\d)\b")
 _BAND_DEL = re.compile(r"\b(\d{1,2}|x|y)[pq]\d*(?:\.\d+)?\b")
 _UNSPECIFIED = re.compile(r"\b(second|other|another|2nd)\b.*\ballele\b|\bunspecified\b|\bunknown variant\b|"
@@ -312,15 +334,18 @@ def parse_plain(text: str) -> dict[str, Any] | None:
     out: dict[str, Any] = {"flags": set()}
     kind: VariantKind | None = None
 
-    m = _REPEAT_UNIT.search(t)
-    if m or re.search(r"\brepeat expansion\b", t):
+    m = _REPEAT_UNIT.search(t) or _REPEAT_COUNTED.search(t)
+    stage = _REPEAT_STAGE.search(t)
+    if m or stage or re.search(r"\brepeat expansion\b", t):
         kind = VariantKind.REPEAT_EXPANSION
         unit = next((g for g in m.groups() if g), None) if m else None
         if unit:
             out["repeat_unit"] = unit.upper()
         c = _REPEAT_COUNT.search(t)
         if c:
-            out["repeat_count"] = int(c.group(1) or c.group(2))
+            out["repeat_count"] = int(next(g for g in c.groups() if g))
+        if stage:
+            out["flags"].add("full_mutation" if stage.group(1).startswith("full") else "premutation")
     if kind is None:
         exons = _exon_range(t)
         if exons is not None:

@@ -7,6 +7,10 @@ hemizygous. A VCF with several samples (a trio) needs `sample`: without it, an e
 With `gene` given, annotated records of other genes are dropped; an unannotated VCF is taken
 as already restricted to that gene (at most MAX_UNANNOTATED records, else an error asks to annotate or
 subset it).
+
+Repeat genotypes in the ExpansionHunter layout (INFO `RU` repeat unit and `REPID` locus, FORMAT `REPCN` repeat
+count per allele, e.g. `20/300`) become repeat_expansion variants with repeat_unit and the larger allele's
+repeat_count; the locus id names the gene when nothing else does.
 """
 
 from __future__ import annotations
@@ -182,6 +186,25 @@ def _kind(annots: list[Annotation], source: str) -> tuple[VariantKind, str | Non
     return kind, hgvs_c, hgvs_p
 
 
+def _repeat(rec: Any, si: int) -> tuple[str, int, str] | None:
+    """(unit, largest allele repeat count, locus id) of an ExpansionHunter-style repeat record, else None."""
+    unit = rec.INFO.get("RU")
+    if not unit:
+        return None
+    try:
+        cells = rec.format("REPCN")
+    except KeyError:
+        return None
+    if cells is None:
+        return None
+    raw = cells[si]
+    text = raw.decode() if isinstance(raw, bytes) else str(raw)
+    counts = [int(x) for x in re.split(r"[/|,]", text) if x.strip().isdigit()]
+    if not counts:
+        return None
+    return str(unit).upper(), max(counts), str(rec.INFO.get("REPID") or rec.INFO.get("VARID") or "")
+
+
 def _zygosity(gt: list[Any], chrom: str, pos: int, male: bool) -> Zygosity | None:
     alleles = [a for a in gt[:-1] if isinstance(a, int)]
     called = [a for a in alleles if a >= 0]
@@ -249,6 +272,21 @@ def read_vcf(path: Path, gene: str | None = None, sex: str | None = None,
                 rec_gene = annots[0].gene if annots else (gene or "")
                 if rec_gene and rec_gene not in genes:
                     genes.append(rec_gene)
+                repeat = _repeat(rec, si)
+                if repeat is not None:
+                    unit, count, locus = repeat
+                    rec_gene = rec_gene or (gene or locus)
+                    if not annots:
+                        unannotated -= 1
+                        if gene and locus.upper() != gene.upper():
+                            continue
+                        if rec_gene and rec_gene not in genes:
+                            genes.append(rec_gene)
+                    variants.append(make_variant(
+                        description=f"{unit} repeat expansion ({count} repeats)", gene=rec_gene,
+                        kind=VariantKind.REPEAT_EXPANSION, repeat_unit=unit, repeat_count=count,
+                        chrom=rec.CHROM, pos=rec.POS, ref=rec.REF, zygosity=zyg, flags=("repeat_genotype",)))
+                    continue
                 kind, hgvs_c, hgvs_p = _kind(annots, src)
                 alt = ",".join(rec.ALT) if rec.ALT else None
                 desc = " ".join(x for x in (hgvs_c, hgvs_p) if x) or f"{rec.CHROM}:{rec.POS} {rec.REF}>{alt}"

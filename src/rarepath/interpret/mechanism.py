@@ -8,38 +8,19 @@ problem is loss of function). A user override always wins and is recorded as suc
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
+from rarepath.interpret.evidence import KB_LINES, PROVIDERS, Vote
+from rarepath.interpret.evidence.combine import CALL_MARGIN, CALL_THRESHOLD, combine
+from rarepath.interpret.evidence.g2p import G2P_CONSEQUENCE
 from rarepath.knowledge.context import KnowledgeContext, split_multi
 from rarepath.model import Case, Evidence, Mechanism, MechanismCall, VariantKind, Zygosity
 
-#: Minimum support for a call, and the lead it must have over the runner-up.
-CALL_THRESHOLD = 0.55
-CALL_MARGIN = 0.2
+__all__ = ["CALL_MARGIN", "CALL_THRESHOLD", "G2P_CONSEQUENCE", "NULL_KINDS", "DiseaseContext", "infer_mechanism", "resolve_disease"]
 
-# Weights: curated gene+disease facts > Gene2Phenotype > inheritance + consequence > constraint alone.
-W_CURATED = 0.9
-W_G2P = 0.7
-W_INHERITANCE = 0.6
-W_CONSTRAINT = 0.35
-W_REPEAT = 0.5
-
-G2P_CONSEQUENCE = {
-    "absent gene product": Mechanism.LOSS_OF_FUNCTION,
-    "loss of function": Mechanism.LOSS_OF_FUNCTION,
-    "decreased gene product level": Mechanism.LOSS_OF_FUNCTION,
-    "dominant negative": Mechanism.DOMINANT_NEGATIVE,
-    "activating": Mechanism.GAIN_OF_FUNCTION,
-    "gain of function": Mechanism.GAIN_OF_FUNCTION,
-    "increased gene dosage": Mechanism.GAIN_OF_FUNCTION,
-}
-
-NULL_KINDS = {
-    VariantKind.NONSENSE, VariantKind.FRAMESHIFT, VariantKind.SPLICE, VariantKind.EXON_DELETION,
-    VariantKind.GENE_DELETION, VariantKind.START_LOSS, VariantKind.TRUNCATING, VariantKind.LOSS_OF_FUNCTION,
-    VariantKind.INVERSION, VariantKind.DEEP_INTRONIC,
-}
+#: Null-allele consequences (kept for importers; the definition is `VariantKind.is_null`).
+NULL_KINDS = frozenset(k for k in VariantKind if k.is_null)
 
 
 @dataclass
@@ -270,20 +251,14 @@ def resolve_disease(case: Case, kc: KnowledgeContext, frame: str | None = None) 
     return dc
 
 
-def infer_mechanism(case: Case, kc: KnowledgeContext, disease: DiseaseContext | None = None) -> MechanismCall:
-    """Call the mechanism of the case's first gene with a confidence and every piece of evidence considered."""
+def infer_mechanism(case: Case, kc: KnowledgeContext, disease: DiseaseContext | None = None, *,
+                    withhold: Collection[str] = ()) -> MechanismCall:
+    """Call the mechanism of the case's first gene from every registered line of evidence (`evidence.PROVIDERS`).
+
+    `withhold` names lines to leave out (e.g. `{"g2p"}` to evaluate the rest against a gene's own
+    Gene2Phenotype rows); each is recorded in the evidence. A user override always wins and is recorded."""
     gene = case.genes[0].upper()
     disease = disease or resolve_disease(case, kc)
-    votes: dict[Mechanism, float] = defaultdict(float)
-    evidence: list[Evidence] = []
-    kinds = _variant_kinds(case)
-    zyg = case.zygosity
-
-    def vote(mech: Mechanism, weight: float, ev: Evidence) -> None:
-        # independent lines combine like probabilities: 1 - prod(1 - w)
-        votes[mech] = 1 - (1 - votes[mech]) * (1 - weight)
-        evidence.append(ev)
-
     if case.mechanism_override:
         try:
             mech = Mechanism(case.mechanism_override)
@@ -294,130 +269,22 @@ def infer_mechanism(case: Case, kc: KnowledgeContext, disease: DiseaseContext | 
                              f"{', '.join(m.value for m in Mechanism)}", source="--mechanism") from None
         ev = Evidence("user_override", "user", f"mechanism set to {mech.value} by the user")
         return MechanismCall(gene, mech, 1.0, (ev, *disease.evidence), overridden=True)
-
-    # 1. curated gene+disease mechanism
-    row = disease.curated
-    if row and row.get("mechanism") and row["mechanism"] != "unknown":
-        mech = Mechanism(row["mechanism"])
-        vote(mech, W_CURATED, Evidence("curated_gene_mechanism", row["source"],
-                                       f"{gene} in {row.get('disease')}: {mech.value}"))
-    elif row:
-        evidence.append(Evidence("curated_gene_mechanism", row["source"],
-                                 f"{gene} in {row.get('disease')}: mechanism curated as unknown"))
-    elif disease.ambiguous:
-        mechs = {r.get("mechanism", "unknown") for r in disease.candidates}
-        if len(mechs) == 1 and "unknown" not in mechs:
-            mech = Mechanism(mechs.pop())
-            vote(mech, W_CURATED * 0.8, Evidence(
-                "curated_mechanism_shared", disease.candidates[0]["source"],
-                f"every {gene} disease the variants fit is curated as {mech.value}"))
-
-    # 1b. a curated disease-defining variant with a known mechanism (SCN2A p.Arg1882Gln: gain of function)
-    hm = disease.hallmark
-    if hm and hm.get("mechanism"):
-        vote(Mechanism(hm["mechanism"]), W_CURATED, Evidence(
-            "hallmark_variant_mechanism", hm["source"],
-            f"{hm.get('hgvs_p') or hm.get('hgvs_c')} is a known {hm['mechanism'].replace('_', ' ')} variant "
-            f"({hm.get('disease')})"))
-
-    # 2. Gene2Phenotype mutation consequence (imported knowledge base)
-    kb = kc.kb
-    if kb.available:
-        g2p = kb.g2p(gene)
-        ids = {d.upper().replace("OMIM:", "") for d in disease.disease_ids}
-        matched = [g for g in g2p if g.disease_mim and str(g.disease_mim) in ids] or g2p
-        for rec in matched[:3]:
-            conseq = (rec.mutation_consequence or "").lower()
-            mech = next((m for k, m in G2P_CONSEQUENCE.items() if k in conseq), None)
-            if mech is None:
-                continue
-            if mech == Mechanism.LOSS_OF_FUNCTION and "monoallelic" in (rec.allelic_requirement or "") \
-                    and zyg == Zygosity.HETEROZYGOUS:
-                mech = Mechanism.HAPLOINSUFFICIENCY
-            if mech in (Mechanism.GAIN_OF_FUNCTION, Mechanism.DOMINANT_NEGATIVE) and kinds and kinds <= NULL_KINDS:
-                evidence.append(Evidence("g2p_consequence_inconsistent", rec.source,
-                                         f"G2P says {conseq} but the variants are null alleles: not counted"))
-                continue
-            vote(mech, W_G2P, Evidence("g2p_mutation_consequence", rec.source,
-                                       f"{rec.disease}: {rec.allelic_requirement}; {conseq}"))
-
-    # 3. inheritance + zygosity + consequence
-    inh = set(disease.inheritance)
-    null = bool(kinds) and kinds <= NULL_KINDS
-    if "autosomal_recessive" in inh and zyg in (Zygosity.HOMOZYGOUS, Zygosity.COMPOUND_HETEROZYGOUS):
-        vote(Mechanism.LOSS_OF_FUNCTION, W_INHERITANCE, Evidence(
-            "recessive_biallelic", "HPO inheritance annotation",
-            f"autosomal recessive disease with {zyg.value} variants: biallelic loss of function"))
-    if inh & {"x_linked_recessive", "x_linked"} and zyg == Zygosity.HEMIZYGOUS and (
-            null or "x_linked_recessive" in inh):
-        vote(Mechanism.LOSS_OF_FUNCTION, W_INHERITANCE, Evidence(
-            "x_linked_hemizygous", "HPO inheritance annotation",
-            "X-linked recessive disease in a hemizygous patient: loss of function"))
-    if "autosomal_dominant" in inh and zyg == Zygosity.HETEROZYGOUS and null:
-        vote(Mechanism.HAPLOINSUFFICIENCY, W_INHERITANCE * 0.8, Evidence(
-            "dominant_null_allele", "HPO inheritance annotation",
-            "dominant disease caused by a heterozygous null allele: haploinsufficiency"))
-    if VariantKind.REPEAT_EXPANSION in kinds:
-        for v in case.variants:
-            if v.kind != VariantKind.REPEAT_EXPANSION:
-                continue
-            unit = (v.repeat_unit or "").upper()
-            if unit == "CAG" and zyg == Zygosity.HETEROZYGOUS:
-                vote(Mechanism.GAIN_OF_FUNCTION, W_REPEAT, Evidence(
-                    "coding_cag_expansion", "Orr & Zoghbi, Annu Rev Neurosci 2007 (polyglutamine diseases)",
-                    f"heterozygous CAG expansion ({v.repeat_count or '?'} repeats): toxic polyglutamine gain"))
-            elif zyg in (Zygosity.HOMOZYGOUS, Zygosity.COMPOUND_HETEROZYGOUS):
-                vote(Mechanism.LOSS_OF_FUNCTION, W_REPEAT, Evidence(
-                    "biallelic_repeat_silencing", "Campuzano et al., Science 1996 (FXN GAA expansion)",
-                    f"biallelic {unit or 'repeat'} expansion: reduced expression (loss of function)"))
-
-    # 4. constraint and dosage sensitivity (imported knowledge base)
-    if kb.available:
-        dos = kb.dosage(gene)
-        if dos is not None and dos.hi_score == 3 and zyg == Zygosity.HETEROZYGOUS and null:
-            vote(Mechanism.HAPLOINSUFFICIENCY, W_CONSTRAINT + 0.15, Evidence(
-                "clingen_haploinsufficiency", dos.source, "ClinGen HI score 3 and a heterozygous null allele"))
-        con = kb.constraint(gene)
-        if con is not None and con.loeuf is not None and zyg == Zygosity.HETEROZYGOUS and null:
-            if con.loeuf < 0.35:
-                vote(Mechanism.HAPLOINSUFFICIENCY, W_CONSTRAINT, Evidence(
-                    "lof_intolerant", con.source,
-                    f"LOEUF {con.loeuf:.2f} (pLI {con.pli:.2f}): gene intolerant of heterozygous loss"))
-            else:
-                evidence.append(Evidence("lof_tolerant", con.source,
-                                         f"LOEUF {con.loeuf:.2f}: heterozygous loss tolerated in gnomAD"))
-    else:
-        evidence.append(Evidence("knowledge_base_absent", "rarepath",
-                                 "constraint, ClinGen dosage and Gene2Phenotype not checked (no imported KB)"))
-
-    if not votes:
-        evidence.append(Evidence("insufficient_evidence", "rarepath mechanism rules",
-                                 "no rule applied: mechanism left unknown rather than guessed"))
-        return MechanismCall(gene, Mechanism.UNKNOWN, 0.0, tuple(evidence + disease.evidence))
-
-    # haploinsufficiency is a kind of loss of function: pool them when deciding, keep the specific label
-    ranked = sorted(votes.items(), key=lambda kv: kv[1], reverse=True)
-    loss = 1 - (1 - votes.get(Mechanism.LOSS_OF_FUNCTION, 0)) * (1 - votes.get(Mechanism.HAPLOINSUFFICIENCY, 0))
-    classes = {"loss": loss}
-    for m in (Mechanism.DOMINANT_NEGATIVE, Mechanism.GAIN_OF_FUNCTION):
-        classes[m.value] = votes.get(m, 0.0)
-    order = sorted(classes.items(), key=lambda kv: kv[1], reverse=True)
-    best_class, best = order[0]
-    runner = order[1][1]
-    if best < CALL_THRESHOLD or best - runner < CALL_MARGIN:
-        evidence.append(Evidence("conflicting_or_weak_evidence", "rarepath mechanism rules",
-                                 "support " + ", ".join(f"{m.value}={s:.2f}" for m, s in ranked)
-                                 + f": below threshold {CALL_THRESHOLD} or margin {CALL_MARGIN}; left unknown"))
-        return MechanismCall(gene, Mechanism.UNKNOWN, round(best, 3), tuple(evidence + disease.evidence))
-    if best_class == "loss":
-        curated = row.get("mechanism") if row else None
-        if curated in ("loss_of_function", "haploinsufficiency"):
-            call = Mechanism(curated)
-        else:
-            call = (Mechanism.HAPLOINSUFFICIENCY
-                    if votes.get(Mechanism.HAPLOINSUFFICIENCY, 0) > votes.get(Mechanism.LOSS_OF_FUNCTION, 0)
-                    else Mechanism.LOSS_OF_FUNCTION)
-    else:
-        call = Mechanism(best_class)
-    confidence = best * (1 - runner / 2)
-    return MechanismCall(gene, call, round(confidence, 3), tuple(evidence + disease.evidence))
+    unknown = set(withhold) - set(PROVIDERS)
+    if unknown:
+        raise ValueError(f"withhold: no line of evidence named {', '.join(sorted(unknown))}; "
+                         f"lines are {', '.join(PROVIDERS)}")
+    votes: list[Vote] = []
+    for name, provider in PROVIDERS.items():
+        if name in withhold:
+            votes.append(Vote(Mechanism.UNKNOWN, 0.0, Evidence(
+                "evidence_withheld", "rarepath evaluation", f"line of evidence {name!r} withheld for this call")))
+            continue
+        votes.extend(provider(case, gene, disease, kc))
+    if not kc.kb.available:
+        votes.append(Vote(Mechanism.UNKNOWN, 0.0, Evidence(
+            "knowledge_base_absent", "rarepath",
+            f"{', '.join(KB_LINES)} not checked (no imported knowledge base: `rarepath kb import`)")))
+    curated = (disease.curated or {}).get("mechanism") if "curated" not in withhold else None
+    preferred = Mechanism(curated) if curated in ("loss_of_function", "haploinsufficiency") else None
+    result = combine(votes, preferred_loss=preferred)
+    return MechanismCall(gene, result.call, result.confidence, (*result.evidence, *disease.evidence))

@@ -29,6 +29,9 @@ CURATED_TABLES = (
     "modality_evidence",
     "standard_care",
     "triage_rules",
+    "repeat_loci",
+    "dominant_negative_classes",
+    "clinvar_gene_patterns",
 )
 
 
@@ -170,6 +173,9 @@ class _NoKnowledgeBase:
         return []
 
     def cds_length(self, gene: str) -> None:
+        return None
+
+    def clinvar_pattern(self, gene: str) -> None:
         return None
 
     def drug_targets(self, gene: str) -> list:

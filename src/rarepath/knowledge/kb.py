@@ -34,7 +34,7 @@ if TYPE_CHECKING:  # imported lazily at run time: opening a missing KB must not 
     from rarepath.knowledge.importers import ParsedSource
 
 #: Alembic head revision this code reads; `upgrade_schema` brings older files up to it.
-SCHEMA_REVISION = "0001_initial"
+SCHEMA_REVISION = "0003_clinvar"
 KB_FILENAME = "kb.sqlite"
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 #: Environment variable naming the KB database (a URL or a file path) used when no location is given.
@@ -523,6 +523,22 @@ class KnowledgeBase:
                     for d, mim, ar, mc, conf, panel, src, g in hit[0]]
 
         return list(self._memoised("g2p", gene, compute))
+
+    def clinvar_pattern(self, gene: str) -> dict[str, str] | None:
+        """The imported ClinVar per-gene pattern (columns of `clinvar_patterns.COLUMNS`, as text) with its source."""
+        from rarepath.knowledge.clinvar_patterns import COLUMNS
+
+        def compute() -> dict[str, str] | None:
+            hit = self._rows_by_key("clinvar_gene_pattern", ", ".join([*COLUMNS[1:], "source", "gene"]), gene,
+                                    order="source")
+            if not hit:
+                return None
+            *values, src, g = hit[0][0]
+            row = {"gene": g, **{c: "" if v is None else str(v) for c, v in zip(COLUMNS[1:], values, strict=True)}}
+            row["source"] = self._source_text(src)
+            return row
+
+        return self._memoised("clinvar", gene, compute)
 
     def cds_length(self, gene: str) -> int | None:
         """Coding bp including the stop codon (ExAC r0.3, Ensembl v75 canonical transcript)."""

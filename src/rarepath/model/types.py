@@ -99,18 +99,25 @@ class VariantKind(StrEnum):
     UNKNOWN = "unknown"
 
     @property
-    def truncating(self) -> bool:
-        """Consequences expected to abolish the product (null alleles)."""
-        return self in (
-            VariantKind.NONSENSE,
-            VariantKind.FRAMESHIFT,
-            VariantKind.SPLICE,
-            VariantKind.EXON_DELETION,
-            VariantKind.GENE_DELETION,
-            VariantKind.START_LOSS,
-            VariantKind.TRUNCATING,
-            VariantKind.LOSS_OF_FUNCTION,
-        )
+    def is_null(self) -> bool:
+        """A null allele: the consequence is expected to abolish the gene product (nonsense, frameshift,
+        canonical splice, exon or whole-gene deletion, start loss, a described loss of function, an inversion
+        or deep-intronic variant that disrupts the gene). The one definition used by mechanism and triage."""
+        return self in _NULL_KINDS
+
+
+_NULL_KINDS = frozenset({
+    VariantKind.NONSENSE,
+    VariantKind.FRAMESHIFT,
+    VariantKind.SPLICE,
+    VariantKind.EXON_DELETION,
+    VariantKind.GENE_DELETION,
+    VariantKind.START_LOSS,
+    VariantKind.TRUNCATING,
+    VariantKind.LOSS_OF_FUNCTION,
+    VariantKind.INVERSION,
+    VariantKind.DEEP_INTRONIC,
+})
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from rarepath.knowledge.importers import clingen, drugcentral, exac, g2p, gnomad, hgnc, macarthur, mane
+from rarepath.knowledge.importers import (
+    clingen,
+    clinvar,
+    drugcentral,
+    exac,
+    g2p,
+    gnomad,
+    hgnc,
+    macarthur,
+    mane,
+)
 from rarepath.knowledge.importers.base import DATA_TABLES, ParsedSource
 
 __all__ = ["DATA_TABLES", "SPECS", "Found", "ParsedSource", "SourceSpec", "discover"]
@@ -44,6 +54,8 @@ SPECS: tuple[SourceSpec, ...] = (
                ("drug.target.interaction.tsv.gz", "drug.target.interaction.tsv"), drugcentral.parse),
     SourceSpec("macarthur_gene_lists", "MacArthur inheritance and gene lists", (macarthur.MARKER,),
                macarthur.parse, whole_directory=True),
+    SourceSpec("clinvar", "ClinVar pathogenic-variant patterns", ("variant_summary.txt.gz", "variant_summary.txt"),
+               clinvar.parse),
     SourceSpec("mane", "MANE transcript summary", ("MANE.GRCh38.v*.summary.txt", "MANE.GRCh38.v*.summary.txt.gz"),
                mane.parse),
 )
