@@ -50,7 +50,9 @@ def test_published_failure_caps_a_modality():
 
 def test_unknown_mechanism_never_recommends_gene_directed_options():
     # DES: no curated row; truncating and missense ClinVar P/LP variants mixed, so the pattern does not decide
-    a = assess_case(case_from_options("DES", "missense", "heterozygous", "age=3; sex=male"))
+    # (with the dominant myofibrillar myopathy diagnosed, so the person is affected, not a possible carrier)
+    a = assess_case(case_from_options("DES", "missense", "heterozygous", "age=3; sex=male", diseases=("OMIM:601419",)))
+    assert a.affected_status["status"] == "affected"
     assert a.mechanism.call.value == "unknown"
     for m in (Modality.GENE_REPLACEMENT, Modality.GENE_SILENCING, Modality.GENOME_EDITING):
         o = _opt(a, m, "DES")
