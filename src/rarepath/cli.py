@@ -24,6 +24,7 @@ app = typer.Typer(
 
 
 def _register() -> None:
+    from rarepath.cohort.cli import app as cohort_app
     from rarepath.design.cli import app as design_app
     from rarepath.design.cli import index_command
     from rarepath.knowledge.cli import app as kb_app
@@ -35,6 +36,7 @@ def _register() -> None:
     app.add_typer(kb_app, name="kb")
     app.add_typer(design_app, name="design")
     app.add_typer(screen_app, name="screen")
+    app.add_typer(cohort_app, name="cohort")
 
 
 _register()
