@@ -20,6 +20,8 @@ def assess_command(
     disease: list[str] = typer.Option([], "--disease", help="Diagnosis ids (OMIM:/ORPHA:), if known."),
     mechanism: str | None = typer.Option(None, "--mechanism", help="Override the inferred mechanism."),
     case_id: str | None = typer.Option(None, "--id", help="Case identifier for reports."),
+    sample: str | None = typer.Option(None, "--sample", help="Sample to read from a multi-sample VCF (default: "
+                                      "the first)."),
     json_path: Path | None = typer.Option(None, "--json", help="Write the assessment JSON here."),
     html_dir: Path | None = typer.Option(None, "--html", help="Write clinician and family HTML reports here."),
     pdf: bool = typer.Option(False, "--pdf", help="Also write PDF reports (WeasyPrint) next to the HTML."),
@@ -42,7 +44,8 @@ def assess_command(
     if case_file is not None and not case_file.exists():
         raise InputError("file not found", source=str(case_file))
     case = case_from_inputs(case_file, gene=gene, variant=variant, zygosity=zygosity, patient=patient,
-                            hpo=tuple(hpo), diseases=tuple(disease), mechanism=mechanism, case_id=case_id)
+                            hpo=tuple(hpo), diseases=tuple(disease), mechanism=mechanism, case_id=case_id,
+                            sample=sample)
     assessment = assess_case(case)
     if reference is not None:
         from rarepath.design.case_designs import editing_designs
