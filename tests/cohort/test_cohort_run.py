@@ -17,6 +17,7 @@ import pytest
 from conftest import REPO, shared_path
 from rarepath.cli import main
 from rarepath.cohort import find_sources, read_cohort, read_errors, run_cohort
+from rarepath.errors import InputError
 
 DATA = REPO / "tests/data/cohort"
 #: a spread of shared phenopackets: a geneless deletion, LoF, GoF, X-linked, approved-product genes
@@ -205,8 +206,11 @@ def test_dask_local_cluster_gives_the_same_dataset(tmp_path):
 
 def test_unreachable_scheduler_is_one_line_error(tmp_path, capsys):
     folder = _subset(tmp_path, corrupt=False)
+    with pytest.raises(InputError, match="cannot reach the Dask scheduler"):
+        run_cohort(find_sources(folder), tmp_path / "o", scheduler="tcp://127.0.0.1:9", connect_timeout=1,
+                   progress=False)
     code = main(["cohort", "assess", str(folder), "--out", str(tmp_path / "o"), "--dask-scheduler",
-                 "tcp://127.0.0.1:9", "--no-progress"])
+                 "nonsense://host:1", "--no-progress"])
     assert code == 2
     err = capsys.readouterr().err
     assert err.startswith("rarepath: error: --dask-scheduler") and err.count("\n") == 1

@@ -212,12 +212,14 @@ def run_cohort(
     input_label: str = "",
     progress: bool = True,
     summary: bool = True,
+    connect_timeout: float = 20.0,
     on_result: Callable[[PartitionResult], None] | None = None,
 ) -> RunStats:
     """Assess every source into the output folder `out`, resuming a run that was interrupted there.
 
     `workers` local processes (default: CPU count), or the Dask cluster at `scheduler` (an address such as
-    tcp://host:8786) with the same partitions. Returns counts and per-worker peak memory.
+    tcp://host:8786, reached within `connect_timeout` seconds) with the same partitions. `on_result` is
+    called after each partition file is written. Returns counts and per-worker peak memory.
     """
     from rarepath.knowledge.context import default_context
 
@@ -252,7 +254,7 @@ def run_cohort(
                    done=sum(len(partitions[i].sources) for i in done)) as advance:
         if scheduler:
             stats.executor = f"dask {scheduler}"
-            results = _run_dask(todo, scheduler)
+            results = _run_dask(todo, scheduler, connect_timeout)
         else:
             n = workers or os.cpu_count() or 1
             stats.executor = f"local processes x{n}"
@@ -304,14 +306,14 @@ def _run_local(todo: list[Partition], workers: int) -> Iterator[PartitionResult]
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _run_dask(todo: list[Partition], scheduler: str) -> Iterator[PartitionResult]:
+def _run_dask(todo: list[Partition], scheduler: str, connect_timeout: float) -> Iterator[PartitionResult]:
     """The same partitions on an existing Dask cluster; each worker process keeps its knowledge context."""
     try:
         from distributed import Client, as_completed
     except ImportError:  # pragma: no cover - dask[distributed] is a dependency
         raise InputError("dask.distributed is not installed", source="--dask-scheduler") from None
     try:
-        client = Client(scheduler, timeout="20s")
+        client = Client(scheduler, timeout=f"{connect_timeout}s")
     except (OSError, TimeoutError, ValueError) as err:
         raise InputError(f"cannot reach the Dask scheduler: {err}", source="--dask-scheduler",
                          field=scheduler) from None
