@@ -6,9 +6,11 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -60,6 +62,13 @@ def _rows(table, key: str) -> list[tuple]:
     return [(r["case_id"], r["mechanism"], r["mechanism_confidence"], sorted(set(r["disease_ids"])),
              r["option_rank"], r["modality"], r["target"], r["verdict"], r["score"], r["products"],
              r["product_status"]) for r in sorted(rows, key=lambda r: r["option_rank"])]
+
+
+def _state(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/status").read_text().lower()
+    except OSError:
+        return "gone"
 
 
 def _same_dataset(a: Path, b: Path) -> None:
@@ -152,17 +161,19 @@ def test_resume_after_interruption_keeps_finished_partitions(tmp_path):
     _same_dataset(clean, out)
 
 
+@pytest.mark.skipif(sys.platform != "linux", reason="SIGKILL and /proc process states")
 def test_resume_after_sigkill_gives_the_same_dataset(tmp_path):
     """A real kill (SIGKILL of the driver after its second partition), then the same command again."""
     folder = _subset(tmp_path)
     out = tmp_path / "killed"
     script = textwrap.dedent(f"""
-        import os, signal
+        import os, pathlib, signal
         from rarepath.cohort import find_sources, run_cohort
         done = []
         def kill(result):
             done.append(result)
             if len(done) == 2:
+                pathlib.Path({str(tmp_path / "workers.txt")!r}).write_text(result.worker.split(":")[1])
                 os.kill(os.getpid(), signal.SIGKILL)
         run_cohort(find_sources({str(folder)!r}), {str(out)!r}, workers=1, partition_size=3, progress=False,
                    on_result=kill)
@@ -171,6 +182,14 @@ def test_resume_after_sigkill_gives_the_same_dataset(tmp_path):
     proc = subprocess.run([sys.executable, "-c", script], env=env, timeout=300)
     assert proc.returncode == -9
     assert len(list((out / "cases").glob("part-*.parquet"))) == 2
+    worker = int((tmp_path / "workers.txt").read_text())
+    for _ in range(100):  # the orphaned worker notices its parent is gone and exits
+        if not Path(f"/proc/{worker}").exists() or "zombie" in _state(worker):
+            break
+        time.sleep(0.1)
+    else:
+        os.kill(worker, signal.SIGKILL)
+        pytest.fail(f"worker {worker} outlived the killed run")
     assert main(["cohort", "assess", str(folder), "--out", str(out), "--workers", "1", "--partition-size", "3",
                  "--no-progress"]) == 0
     clean = tmp_path / "clean"

@@ -114,8 +114,9 @@ def _peak_rss_mb() -> float:
     return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024  # bytes on macOS, KiB on Linux
 
 
-def warm_worker() -> None:
-    """Load the knowledge once per worker process, before its first partition (executor initializer)."""
+def warm_worker(parent_pid: int | None = None) -> None:
+    """Load the knowledge once per worker process, before its first partition (executor initializer); with
+    `parent_pid`, also exit when that parent dies, so a killed run leaves no worker behind."""
     from rarepath.cohort.rows import _approval_years
     from rarepath.knowledge.context import default_context
 
@@ -123,6 +124,19 @@ def warm_worker() -> None:
     kc.versions()
     kc.hpo  # noqa: B018 - loads the HPO index now, not inside the first partition
     _approval_years()
+    if parent_pid is not None:
+        import threading
+
+        threading.Thread(target=_exit_with_parent, args=(parent_pid,), daemon=True,
+                         name="rarepath-parent-watch").start()
+
+
+def _exit_with_parent(parent_pid: int, every_s: float = 0.5) -> None:
+    """A pool worker blocks on its task queue forever once the parent is killed (it holds both ends of the
+    pipe, so it never sees end-of-file): poll the parent and leave when it is gone."""
+    while os.getppid() == parent_pid:
+        time.sleep(every_s)
+    os._exit(1)
 
 
 def assess_partition(partition: Partition) -> PartitionResult:
@@ -286,7 +300,7 @@ def _run_local(todo: list[Partition], workers: int) -> Iterator[PartitionResult]
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
     pool = ProcessPoolExecutor(max_workers=min(workers, len(todo)), mp_context=multiprocessing.get_context("spawn"),
-                               initializer=warm_worker)
+                               initializer=warm_worker, initargs=(os.getpid(),))
     try:
         # Keep a bounded window in flight so a huge cohort is not pickled to the workers all at once.
         pending: set = set()
