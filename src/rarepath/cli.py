@@ -45,7 +45,10 @@ _register()
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the exit code (2 for bad input, with a one-line message)."""
     try:
-        app(args=argv, standalone_mode=False)
+        code = app(args=argv, standalone_mode=False)
+        if code == 130:  # typer turns Ctrl-C into Exit(130) and, not standalone, returns the code
+            print("rarepath: interrupted", file=sys.stderr)
+            return 130
     except RarepathError as err:
         print(f"rarepath: error: {err.one_line()}", file=sys.stderr)
         return err.exit_code

@@ -247,3 +247,15 @@ def test_all_shared_phenopackets_match_per_case_assess(tmp_path):
         key = f.relative_to(root).as_posix()
         assert _rows(table, key) == _expected(_assess_json(tmp_path, [str(f)])), key
     assert pq.read_schema(next((out / "cases").glob("part-*.parquet"))).metadata
+
+
+def test_ctrl_c_exits_130_and_says_how_to_resume(tmp_path, monkeypatch, capsys):
+    import rarepath.cohort.run as run
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(run, "run_cohort", interrupted)
+    assert main(["cohort", "assess", str(DATA / "quick.tsv"), "--out", str(tmp_path / "o")]) == 130
+    err = capsys.readouterr().err
+    assert "run the same command again to resume" in err and "rarepath: interrupted" in err

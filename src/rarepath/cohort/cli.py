@@ -36,8 +36,12 @@ def assess_command(
         raise InputError("--workers sets local processes; a Dask cluster has its own workers", source="cohort",
                          field="--workers")
     sources = find_sources(input_path, samples)
-    stats = run_cohort(sources, out, workers=workers, scheduler=dask_scheduler, partition_size=partition_size,
-                       input_label=str(input_path), progress=not no_progress)
+    try:
+        stats = run_cohort(sources, out, workers=workers, scheduler=dask_scheduler,
+                           partition_size=partition_size, input_label=str(input_path), progress=not no_progress)
+    except KeyboardInterrupt:
+        typer.echo(f"finished partitions are kept in {out}: run the same command again to resume", err=True)
+        raise
     resumed = f" ({stats.skipped_partitions} of {stats.partitions} partitions kept from an earlier run)" \
         if stats.skipped_partitions else ""
     typer.echo(f"{stats.assessed} of {stats.cases} cases assessed, {stats.errors} errors, {stats.rows} rows in "

@@ -116,7 +116,8 @@ def _peak_rss_mb() -> float:
 
 def warm_worker(parent_pid: int | None = None) -> None:
     """Load the knowledge once per worker process, before its first partition (executor initializer); with
-    `parent_pid`, also exit when that parent dies, so a killed run leaves no worker behind."""
+    `parent_pid` (a local pool), leave Ctrl-C to the parent, which stops the pool, and exit when the parent
+    dies, so a killed run leaves no worker behind."""
     from rarepath.cohort.rows import _approval_years
     from rarepath.knowledge.context import default_context
 
@@ -125,8 +126,10 @@ def warm_worker(parent_pid: int | None = None) -> None:
     kc.hpo  # noqa: B018 - loads the HPO index now, not inside the first partition
     _approval_years()
     if parent_pid is not None:
+        import signal
         import threading
 
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
         threading.Thread(target=_exit_with_parent, args=(parent_pid,), daemon=True,
                          name="rarepath-parent-watch").start()
 
