@@ -115,6 +115,9 @@ def test_bad_quick_tables_fail_before_any_case_runs(tmp_path, text, problem):
 def test_input_kinds_are_checked(tmp_path, capsys):
     with pytest.raises(InputError, match="sample sheet"):
         find_sources(DATA / "trio.vcf")
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".git" / "x.json").write_text("{}", encoding="utf-8")
+    (tmp_path / "table.tsv").write_text("a\tb\n", encoding="utf-8")
     with pytest.raises(InputError, match="no cases found"):
         find_sources(tmp_path)
     assert main(["cohort", "assess", str(tmp_path / "missing"), "--out", str(tmp_path / "o")]) == 2

@@ -80,8 +80,9 @@ def find_sources(input_path: Path, samples: Path | None = None) -> list[CaseSour
 def _folder_sources(root: Path) -> list[CaseSource]:
     out = []
     for p in root.rglob("*"):
-        if p.is_file() and p.name.lower().endswith(CASE_FILE_SUFFIXES) and not p.name.startswith("."):
-            rel = p.relative_to(root).as_posix()
+        rel = p.relative_to(root).as_posix()
+        hidden = any(part.startswith(".") for part in p.relative_to(root).parts)  # .git/, editor backups
+        if not hidden and p.name.lower().endswith(CASE_FILE_SUFFIXES) and p.is_file():
             out.append(CaseSource(key=rel, path=str(p.resolve()), origin=str(p)))
     return out
 
