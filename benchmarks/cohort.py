@@ -15,6 +15,7 @@ X its cases/s per worker, Z the largest peak RSS of any worker process).
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import tempfile
 import time
@@ -44,6 +45,14 @@ def cohort_sources(n: int, shared: Path, seed: int = 13) -> list:
     return out
 
 
+def _load() -> str:
+    """The machine's 1-minute load average: on a shared machine, wall-clock scaling means little without it."""
+    try:
+        return f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
+    except OSError:
+        return "unknown"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=int, default=100_000)
@@ -57,6 +66,7 @@ def main() -> None:
     from rarepath.cohort.summary import write_summary
 
     sources = cohort_sources(args.cases, args.shared)
+    print(f"{len(sources)} cases; load average at start {_load()}")
     results = {}
     with tempfile.TemporaryDirectory(prefix="rarepath-cohort-bench-") as tmp:
         for w in counts:
@@ -66,9 +76,11 @@ def main() -> None:
             per_worker = stats.cases / stats.seconds / w
             rss = max(stats.workers.values())
             results[w] = (per_worker, rss, stats)
+            cpu = sum(stats.worker_cpu_seconds.values())
             print(f"{w} worker(s): {stats.cases} cases ({stats.errors} errors, {stats.rows} rows) in "
                   f"{stats.seconds:.1f} s = {stats.cases / stats.seconds:.1f} cases/s, {per_worker:.1f} cases/s per "
-                  f"worker; peak RSS per worker {', '.join(f'{v:.0f}' for v in stats.workers.values())} MB")
+                  f"worker; {stats.cases / cpu:.1f} cases per worker CPU-second; peak RSS per worker "
+                  f"{', '.join(f'{v:.0f}' for v in stats.workers.values())} MB; load average {_load()}")
         first, last = counts[0], counts[-1]
         t0 = time.perf_counter()
         table_first, table_last = read_cohort(Path(tmp) / f"w{first}"), read_cohort(Path(tmp) / f"w{last}")

@@ -79,6 +79,7 @@ class PartitionResult:
     worker: str  # host:pid
     peak_rss_mb: float
     seconds: float
+    cpu_seconds: float  # CPU time of the worker process on this partition (contention shows as seconds >> cpu)
 
 
 @dataclass
@@ -95,6 +96,7 @@ class RunStats:
     executor: str = ""
     workers: dict[str, float] = field(default_factory=dict)  # host:pid -> peak RSS (MB)
     worker_seconds: dict[str, float] = field(default_factory=dict)  # host:pid -> seconds spent assessing
+    worker_cpu_seconds: dict[str, float] = field(default_factory=dict)  # host:pid -> CPU seconds assessing
 
 
 def make_partitions(sources: Sequence[CaseSource], size: int = DEFAULT_PARTITION_SIZE) -> list[Partition]:
@@ -148,7 +150,7 @@ def assess_partition(partition: Partition) -> PartitionResult:
     from rarepath.intake import case_from_inputs
     from rarepath.triage.engine import assess_case
 
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), time.process_time()
     rows: list[dict[str, Any]] = []
     errors: list[dict[str, str]] = []
     for src in partition.sources:
@@ -174,7 +176,7 @@ def assess_partition(partition: Partition) -> PartitionResult:
     return PartitionResult(index=partition.index, digest=digest, parquet=sink.getvalue().to_pybytes(),
                            cases=len(partition.sources), errors=len(errors),
                            worker=f"{socket.gethostname()}:{os.getpid()}", peak_rss_mb=_peak_rss_mb(),
-                           seconds=time.perf_counter() - start)
+                           seconds=time.perf_counter() - start, cpu_seconds=time.process_time() - cpu_start)
 
 
 # ---- the output folder --------------------------------------------------------------------------------
@@ -264,6 +266,7 @@ def run_cohort(
         _write_atomic(_part_path(out, result.index), result.parquet)
         stats.workers[result.worker] = max(stats.workers.get(result.worker, 0.0), result.peak_rss_mb)
         stats.worker_seconds[result.worker] = stats.worker_seconds.get(result.worker, 0.0) + result.seconds
+        stats.worker_cpu_seconds[result.worker] = stats.worker_cpu_seconds.get(result.worker, 0.0) + result.cpu_seconds
         if on_result is not None:
             on_result(result)
 
