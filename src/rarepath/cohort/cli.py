@@ -28,9 +28,11 @@ def assess_command(
     no_progress: bool = typer.Option(False, "--no-progress", help="No progress bar."),
 ) -> None:
     """Assess every case of a cohort with the engine of `rarepath assess`; one row per case x option."""
+    from rarepath.cohort.rows import knowledge_version
     from rarepath.cohort.run import run_cohort
     from rarepath.cohort.sources import find_sources
     from rarepath.errors import InputError
+    from rarepath.knowledge.context import default_context
 
     if workers is not None and dask_scheduler:
         raise InputError("--workers sets local processes; a Dask cluster has its own workers", source="cohort",
@@ -44,6 +46,9 @@ def assess_command(
         raise
     resumed = f" ({stats.skipped_partitions} of {stats.partitions} partitions kept from an earlier run)" \
         if stats.skipped_partitions else ""
+    if stats.kb_versions and stats.kb_versions != [knowledge_version(default_context().versions())]:
+        typer.echo(f"warning: rows were assessed with knowledge {' | '.join(stats.kb_versions)}, not this "
+                   "machine's: check the workers' knowledge base", err=True)
     typer.echo(f"{stats.assessed} of {stats.cases} cases assessed, {stats.errors} errors, {stats.rows} rows in "
                f"{stats.seconds:.1f} s on {stats.executor}{resumed}")
     for name in ("cases", "errors.tsv", "summary.html"):

@@ -14,7 +14,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from rarepath.cohort.rows import ACTIONABLE
-from rarepath.cohort.run import read_cohort
+from rarepath.cohort.run import SUMMARY_COLUMNS, read_cohort
 from rarepath.model import Verdict
 
 __all__ = ["BestOption", "Change", "best_options", "diff_tables", "diff_runs"]
@@ -92,4 +92,4 @@ def diff_tables(old: pa.Table, new: pa.Table) -> list[Change]:
 
 def diff_runs(old_dir: Path, new_dir: Path) -> list[Change]:
     """`diff_tables` of two cohort output folders."""
-    return diff_tables(read_cohort(old_dir), read_cohort(new_dir))
+    return diff_tables(read_cohort(old_dir, SUMMARY_COLUMNS), read_cohort(new_dir, SUMMARY_COLUMNS))

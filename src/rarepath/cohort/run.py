@@ -46,6 +46,9 @@ MANIFEST = "manifest.json"
 CASES_DIR = "cases"
 ERRORS = "errors.tsv"
 _FORMAT = "rarepath-cohort/1"
+#: what the run statistics, the summary and the diff read (not the long per-row source and label strings)
+SUMMARY_COLUMNS = ("case_key", "case_id", "option_rank", "modality", "target", "verdict", "products",
+                   "approval_year", "disease_ids", "disease_labels", "kb_version")
 _META_KEY = b"rarepath.partition"
 
 
@@ -97,6 +100,7 @@ class RunStats:
     workers: dict[str, float] = field(default_factory=dict)  # host:pid -> peak RSS (MB)
     worker_seconds: dict[str, float] = field(default_factory=dict)  # host:pid -> seconds spent assessing
     worker_cpu_seconds: dict[str, float] = field(default_factory=dict)  # host:pid -> CPU seconds assessing
+    kb_versions: list[str] = field(default_factory=list)  # knowledge versions the rows were assessed with
 
 
 def make_partitions(sources: Sequence[CaseSource], size: int = DEFAULT_PARTITION_SIZE) -> list[Partition]:
@@ -283,11 +287,12 @@ def run_cohort(
             finished(result)
             advance(result.cases)
     stats.seconds = time.perf_counter() - start
-    table = read_cohort(out)
+    table = read_cohort(out, columns=SUMMARY_COLUMNS)
     errors = read_errors(out)
     stats.rows = table.num_rows
     stats.errors = len(errors)
     stats.assessed = pc.count_distinct(table.column("case_key")).as_py()
+    stats.kb_versions = sorted(v for v in pc.unique(table.column("kb_version")).to_pylist() if v)
     _write_errors(out / ERRORS, errors)
     manifest.update(complete=True, knowledge=default_context().versions(), stats=asdict(stats))
     _write_atomic(out / MANIFEST, json.dumps(manifest, indent=1, default=str).encode())
@@ -383,12 +388,13 @@ def _part_files(out: Path) -> list[Path]:
     return sorted(folder.glob("part-*.parquet"))
 
 
-def read_cohort(out: Path) -> pa.Table:
-    """Every row of a cohort run, partitions in order (the dataset is also readable as
+def read_cohort(out: Path, columns: Sequence[str] | None = None) -> pa.Table:
+    """Every row of a cohort run (or only `columns`), partitions in order (the dataset is also readable as
     `pyarrow.dataset.dataset(OUT / "cases")`)."""
-    tables = [pq.read_table(p) for p in _part_files(out)]
+    tables = [pq.read_table(p, columns=list(columns) if columns else None) for p in _part_files(out)]
     if not tables:
-        return SCHEMA.empty_table()
+        empty = SCHEMA.empty_table()
+        return empty.select(list(columns)) if columns else empty
     return pa.concat_tables([t.replace_schema_metadata(None) for t in tables])
 
 
