@@ -127,3 +127,8 @@ def test_input_kinds_are_checked(tmp_path, capsys):
     boy = find_sources(DATA / "trio.vcf", DATA / "samples.tsv")[0]
     assert boy.options == {"hpo": ("HP:0003236",), "gene": "DMD", "patient": "sex=male; age=6", "sample": "BOY",
                            "case_id": "BOY"}
+    sheet = tmp_path / "panel.tsv"
+    sheet.write_text("sample\tgene\nBOY\tDMD;SMN1\n", encoding="utf-8")
+    panel = find_sources(DATA / "trio.vcf", sheet)
+    assert [(s.key, s.options["gene"], s.options["sample"]) for s in panel] == [("BOY/DMD", "DMD", "BOY"),
+                                                                               ("BOY/SMN1", "SMN1", "BOY")]

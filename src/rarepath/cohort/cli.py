@@ -19,7 +19,8 @@ def assess_command(
     out: Path = typer.Option(..., "--out", help="Output folder (Parquet dataset, errors.tsv, summary.html); "
                              "running again into it resumes an interrupted run."),
     samples: Path | None = typer.Option(None, "--samples", help="Sample sheet for a multi-sample VCF (columns "
-                                        "sample, sex, age, hpo, gene, disease, patient, mechanism)."),
+                                        "sample, sex, age, hpo, gene, disease, patient, mechanism; gene empty: "
+                                        "from the VCF annotation, a ;-list: one case per gene)."),
     workers: int | None = typer.Option(None, "--workers", min=1, help="Local worker processes (default: CPUs)."),
     dask_scheduler: str | None = typer.Option(None, "--dask-scheduler", help="Address of an existing Dask "
                                               "scheduler (tcp://host:8786): run the partitions there."),

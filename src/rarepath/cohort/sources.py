@@ -138,8 +138,9 @@ def _quick_sources(path: Path) -> list[CaseSource]:
 
 
 def _vcf_sources(vcf: Path, sheet: Path) -> list[CaseSource]:
-    """One case per sample-sheet row; sex and age become patient factors, genes come from the sheet's
-    `gene` column or, when empty, from the VCF's ANN/CSQ/GENEINFO annotation."""
+    """One case per sample-sheet row; sex and age become patient factors, the gene comes from the sheet's
+    `gene` column or, when empty, from the VCF's ANN/CSQ/GENEINFO annotation. A gene list in that column
+    (`DMD;SMN1`) makes one case per gene, keyed `sample/gene`."""
     out: list[CaseSource] = []
     seen: dict[str, int] = {}
     for lineno, row in _read_table(sheet, SHEET_COLUMNS, "sample"):
@@ -153,10 +154,13 @@ def _vcf_sources(vcf: Path, sheet: Path) -> list[CaseSource]:
         factors = [f"sex={row['sex']}"] if row.get("sex") else []
         factors += [f"age={row['age']}"] if row.get("age") else []
         factors += [row["patient"]] if row.get("patient") else []
-        opts = _options(row, skip=("sample", "sex", "age", "patient"))
+        opts = _options(row, skip=("sample", "sex", "age", "patient", "gene"))
         if factors:
             opts["patient"] = "; ".join(factors)
         opts["sample"] = sample
-        opts["case_id"] = sample
-        out.append(CaseSource(key=sample, path=str(vcf.resolve()), options=opts, origin=f"{sheet}:{lineno}"))
+        genes = [g.strip() for g in row.get("gene", "").replace(",", ";").split(";") if g.strip()]
+        for gene in genes or [None]:
+            key = f"{sample}/{gene}" if len(genes) > 1 else sample
+            one = {**opts, "case_id": key, **({"gene": gene} if gene else {})}
+            out.append(CaseSource(key=key, path=str(vcf.resolve()), options=one, origin=f"{sheet}:{lineno}"))
     return out
