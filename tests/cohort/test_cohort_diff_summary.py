@@ -95,7 +95,7 @@ def test_summary_counts_cases_once_under_their_best_verdict():
     assert dict(s.by_product["p"]) == {"recommended": 1, "possible": 1}
     assert dict(s.by_product["q"]) == {"possible": 1}
     assert dict(s.by_disease["one (OMIM:1)"]) == {"recommended": 1, "possible": 1}
-    assert s.disease_cases["no diagnosis resolved"] == 1
+    assert s.disease_cases["no diagnosis resolved"] == 1 and s.disease_cases["one (OMIM:1)"] == 2
 
 
 @pytest.mark.parametrize(("text", "problem"), [

@@ -92,8 +92,22 @@ def summarise(table: pa.Table, errors: int = 0) -> CohortSummary:
         for i, did in enumerate(row_ids or ()):
             if did not in labels and row_labels and i < len(row_labels):
                 labels[did] = row_labels[i]
-    out.by_disease = {f"{labels[d]} ({d})" if labels.get(d) else d: c for d, c in out.by_disease.items()}
+    def name(did: str) -> str:
+        return f"{labels[did]} ({did})" if labels.get(did) else did
+
+    out.by_disease = {name(d): c for d, c in out.by_disease.items()}
+    out.disease_cases = Counter({name(d): n for d, n in out.disease_cases.items()})
     return out
+
+
+def _short(name: str, width: int = 48) -> str:
+    """A chart label that fits, keeping a trailing '(OMIM:...)' id whole."""
+    if len(name) <= width:
+        return name
+    label, sep, ident = name.rpartition(" (")
+    if sep and ident.endswith(")") and len(ident) < width - 10:
+        return f"{label[:width - len(ident) - 5]}... ({ident}"
+    return name[:width - 3] + "..."
 
 
 def _bar_chart(title: str, rows: list[tuple[str, int, int]]) -> str:
@@ -104,7 +118,7 @@ def _bar_chart(title: str, rows: list[tuple[str, int, int]]) -> str:
     import matplotlib.pyplot as plt
 
     rows = list(reversed(rows))
-    names = [r[0] if len(r[0]) <= 48 else r[0][:45] + "..." for r in rows]
+    names = [_short(r[0]) for r in rows]
     fig, ax = plt.subplots(figsize=(8, 0.3 * len(rows) + 1.2))
     try:
         ax.barh(names, [r[1] for r in rows], color="#2e7d32", label="recommended")
@@ -112,8 +126,8 @@ def _bar_chart(title: str, rows: list[tuple[str, int, int]]) -> str:
         ax.set_xlabel("cases")
         ax.set_title(title, fontsize=11)
         ax.tick_params(axis="y", labelsize=8)
-        ax.legend(loc="lower right", fontsize=8)
-        fig.tight_layout()
+        fig.legend(loc="lower center", ncols=2, fontsize=8, frameon=False)
+        fig.tight_layout(rect=(0, 0.06, 1, 1))
         buf = io.StringIO()
         fig.savefig(buf, format="svg")
     finally:
@@ -132,11 +146,12 @@ def write_summary(table: pa.Table, errors: list[dict[str, str]], path: Path,
 
     s = summarise(table, errors=len(errors))
     sections = []
-    for title, data in (("Cases by modality", s.by_modality), ("Cases by product", s.by_product),
-                        ("Cases by disease", s.by_disease)):
+    for title, data, totals in (("Cases by modality", s.by_modality, None),
+                                ("Cases by product", s.by_product, None),
+                                ("Cases by disease", s.by_disease, s.disease_cases)):
         rows = s.top(data)
         chart = Markup(_bar_chart(title, rows)) if rows else None
-        sections.append({"title": title, "rows": rows, "total": len(data), "chart": chart})
+        sections.append({"title": title, "rows": rows, "total": len(data), "chart": chart, "totals": totals})
     env = Environment(loader=PackageLoader("rarepath.cohort", "templates"), autoescape=select_autoescape(["j2"]))
     html = env.get_template("summary.html.j2").render(
         s=s, sections=sections, errors=errors[:TOP], manifest=manifest or {}, disclaimer=DISCLAIMER,
