@@ -19,7 +19,9 @@ __all__ = ["SCHEMA", "assessment_rows", "knowledge_version", "ACTIONABLE"]
 
 #: verdicts that make a case "have a treatment path" in the summary and the diff
 ACTIONABLE = ("recommended", "possible")
-#: product statuses that count as an approval (therapies.tsv `status` vocabulary)
+#: product statuses that count as an approval (therapies.tsv `status` vocabulary); the engine qualifies the
+#: status of a product the patient is not eligible for ("approved (patient not eligible)"), which then does
+#: not count: `approval_year` is the latest approval that applies to this patient
 APPROVED_STATUSES = ("approved", "conditional_approval")
 
 SCHEMA = pa.schema([
