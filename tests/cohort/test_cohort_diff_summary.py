@@ -57,9 +57,17 @@ def test_diff_after_a_change_lists_newest_approval_first(tmp_path, capsys):
 
 def _table(rows: list[dict]) -> pa.Table:
     base = {"case_id": "", "source": "", "gene": "G", "disease_labels": [], "mechanism": "loss_of_function",
-            "mechanism_confidence": 0.9, "score": 0.5, "product_status": [], "approval_year": None,
+            "mechanism_confidence": 0.9, "score": 0.5, "approval_year": None,
             "rarepath_version": "0", "kb_version": "k", "target": "G", "disease_ids": [], "products": []}
-    return pa.Table.from_pylist([{**base, **r} for r in rows], schema=SCHEMA)
+    full = [{**base, "product_status": ["approved"] * len(r.get("products", [])), **r} for r in rows]
+    return pa.Table.from_pylist(full, schema=SCHEMA)
+
+
+def test_approval_year_counts_approvals_that_apply_to_the_patient():
+    from rarepath.cohort.rows import is_approval
+
+    assert is_approval("approved") and is_approval("conditional_approval (eligibility to confirm)")
+    assert not is_approval("approved (patient not eligible)") and not is_approval("clinical_phase3")
 
 
 def test_diff_orders_by_latest_approval_then_key():
@@ -81,7 +89,8 @@ def test_summary_counts_cases_once_under_their_best_verdict():
     t = _table([
         {"case_key": "a", "option_rank": 0, "modality": "drug", "verdict": "recommended", "products": ["p"],
          "disease_ids": ["OMIM:1"], "disease_labels": ["one"]},
-        {"case_key": "a", "option_rank": 1, "modality": "drug", "verdict": "possible", "products": ["p", "q"],
+        {"case_key": "a", "option_rank": 1, "modality": "drug", "verdict": "possible", "products": ["p", "q", "r"],
+         "product_status": ["approved", "clinical_phase3", "approved (patient not eligible)"],
          "disease_ids": ["OMIM:1"], "disease_labels": ["one"]},
         {"case_key": "b", "option_rank": 0, "modality": "drug", "verdict": "possible", "products": ["p"],
          "disease_ids": ["OMIM:1"], "disease_labels": ["one"]},
@@ -94,6 +103,7 @@ def test_summary_counts_cases_once_under_their_best_verdict():
     assert "gene_silencing" not in s.by_modality
     assert dict(s.by_product["p"]) == {"recommended": 1, "possible": 1}
     assert dict(s.by_product["q"]) == {"possible": 1}
+    assert "r" not in s.by_product  # the patient is not eligible for it
     assert dict(s.by_disease["one (OMIM:1)"]) == {"recommended": 1, "possible": 1}
     assert s.disease_cases["no diagnosis resolved"] == 1 and s.disease_cases["one (OMIM:1)"] == 2
 

@@ -19,10 +19,23 @@ __all__ = ["SCHEMA", "assessment_rows", "knowledge_version", "ACTIONABLE"]
 
 #: verdicts that make a case "have a treatment path" in the summary and the diff
 ACTIONABLE = ("recommended", "possible")
-#: product statuses that count as an approval (therapies.tsv `status` vocabulary); the engine qualifies the
-#: status of a product the patient is not eligible for ("approved (patient not eligible)"), which then does
-#: not count: `approval_year` is the latest approval that applies to this patient
+#: product statuses that count as an approval (therapies.tsv `status` vocabulary)
 APPROVED_STATUSES = ("approved", "conditional_approval")
+#: how the engine qualifies the status of a product the patient is not eligible for ("approved (patient not
+#: eligible)", rarepath.triage.products): such a product counts neither for `approval_year` (the latest
+#: approval that applies to this patient) nor for the summary's product counts
+INELIGIBLE_MARK = "not eligible"
+
+
+def applies(status: str) -> bool:
+    """A product status that does not say the patient is ineligible."""
+    return INELIGIBLE_MARK not in status
+
+
+def is_approval(status: str) -> bool:
+    """An approved or conditionally approved product that applies to the patient ('approved', 'approved
+    (eligibility to confirm)'; not 'approved (patient not eligible)')."""
+    return status.split(" (")[0] in APPROVED_STATUSES and applies(status)
 
 SCHEMA = pa.schema([
     pa.field("case_key", pa.string(), nullable=False),
@@ -105,8 +118,7 @@ def assessment_rows(assessment: dict[str, Any], case_key: str, source: str,
     rows = []
     for rank, opt in enumerate(assessment.get("options") or ()):
         products = opt.get("products") or []
-        approved = [years[p["name"]] for p in products
-                    if p.get("status") in APPROVED_STATUSES and p.get("name") in years]
+        approved = [years[p["name"]] for p in products if is_approval(p.get("status", "")) and p.get("name") in years]
         rows.append({
             **base,
             "option_rank": rank,

@@ -48,7 +48,7 @@ ERRORS = "errors.tsv"
 _FORMAT = "rarepath-cohort/1"
 #: what the run statistics, the summary and the diff read (not the long per-row source and label strings)
 SUMMARY_COLUMNS = ("case_key", "case_id", "option_rank", "modality", "target", "verdict", "products",
-                   "approval_year", "disease_ids", "disease_labels", "kb_version")
+                   "product_status", "approval_year", "disease_ids", "disease_labels", "kb_version")
 _META_KEY = b"rarepath.partition"
 
 

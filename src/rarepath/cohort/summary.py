@@ -16,7 +16,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from rarepath.cohort.rows import ACTIONABLE
+from rarepath.cohort.rows import ACTIONABLE, INELIGIBLE_MARK
 
 __all__ = ["CohortSummary", "summarise", "write_summary"]
 
@@ -27,7 +27,7 @@ TOP = 25
 @dataclass
 class CohortSummary:
     """Counts of cases (not options): a case counts once per modality, product or disease, under the best
-    verdict it reaches there."""
+    verdict it reaches there; a product the patient is not eligible for does not count."""
 
     cases: int = 0
     errors: int = 0
@@ -74,7 +74,10 @@ def summarise(table: pa.Table, errors: int = 0) -> CohortSummary:
     act = table.filter(pc.is_in(table.column("verdict"), pa.array(ACTIONABLE)))
     act = act.append_column("rec", pc.equal(act.column("verdict"), "recommended"))
     out.by_modality = _count_best(act.select(["modality", "case_key", "rec"]), "modality")
-    out.by_product = _count_best(_flatten(act, "products", "product", ("case_key", "rec")), "product")
+    products = _flatten(act, "products", "product", ("case_key", "rec"))
+    status = pc.list_flatten(act.column("product_status"))
+    products = products.filter(pc.invert(pc.match_substring(status, INELIGIBLE_MARK)))
+    out.by_product = _count_best(products, "product")
     # diseases belong to the case (its rank-0 row); a case without one is counted as such
     ids = first.column("disease_ids")
     none = "no diagnosis resolved"
