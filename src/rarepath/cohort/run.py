@@ -274,7 +274,7 @@ def run_cohort(
         if on_result is not None:
             on_result(result)
 
-    with _progress(progress, total=len(sources),
+    with _ProgressBar(progress, total=len(sources),
                    done=sum(len(partitions[i].sources) for i in done)) as advance:
         if scheduler:
             stats.executor = f"dask {scheduler}"
@@ -354,7 +354,7 @@ def _run_dask(todo: list[Partition], scheduler: str, connect_timeout: float) -> 
         client.close()
 
 
-class _progress:
+class _ProgressBar:
     """A rich progress bar of cases done (on stderr), or nothing."""
 
     def __init__(self, enabled: bool, total: int, done: int) -> None:
