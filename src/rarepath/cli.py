@@ -44,6 +44,7 @@ def _root(
 
 
 def _register() -> None:
+    from rarepath.cohort.cli import app as cohort_app
     from rarepath.design.cli import app as design_app
     from rarepath.design.cli import index_command
     from rarepath.knowledge.cli import app as kb_app
@@ -55,6 +56,7 @@ def _register() -> None:
     app.add_typer(kb_app, name="kb")
     app.add_typer(design_app, name="design")
     app.add_typer(screen_app, name="screen")
+    app.add_typer(cohort_app, name="cohort")
 
 
 _register()
@@ -91,7 +93,10 @@ def command() -> Any:
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the exit code (2 for bad input, with a one-line message)."""
     try:
-        command().main(args=argv, prog_name="rarepath", standalone_mode=False)
+        code = command().main(args=argv, prog_name="rarepath", standalone_mode=False)
+        if code == 130:  # typer turns Ctrl-C into Exit(130) and, not standalone, returns the code
+            print("rarepath: interrupted", file=sys.stderr)
+            return 130
     except RarepathError as err:
         print(f"rarepath: error: {err.one_line()}", file=sys.stderr)
         return err.exit_code

@@ -7,6 +7,10 @@ file. Overrides (None means "not given") replace what the file says:
 - gene: str, variant: str (`;`-separated), zygosity: str, patient: str | PatientFactors (merged key by
   key over the file's patient), hpo: list of ids (added), diseases: list of ids (replace), case_id: str,
   mechanism: str, sample: str (VCF sample name).
+
+`case_from_inputs(path, **options)` is the one way a command turns "a case file and/or the quick options"
+into a Case: `rarepath assess` calls it once, `rarepath cohort assess` once per case, so both run the
+same intake.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from typing import Any
 from rarepath.errors import InputError
 from rarepath.model.types import Case, PatientFactors, Zygosity
 
-__all__ = ["load_case", "OVERRIDES"]
+__all__ = ["load_case", "case_from_inputs", "OVERRIDES"]
 
 #: Largest phenopacket or YAML case file read: a case is kilobytes (the largest public phenopacket is 13 kB); a runaway file is refused before parsing
 #: (a 50 MB YAML line took the parser most of a minute to reject).
@@ -112,6 +116,29 @@ def load_case(path: Path, **overrides: Any) -> Case:
 
         case = load_yaml_case(path)
     return apply_overrides(case, ov)
+
+
+def case_from_inputs(path: Path | str | None = None, **options: Any) -> Case:
+    """The case of one `rarepath assess` call: a case file with the options as overrides, or, without a
+    file, the quick case the options describe (`gene` is then required).
+
+    `options` takes the names in OVERRIDES; None, () and [] mean "not given".
+    """
+    if path is not None:
+        return load_case(Path(path), **options)
+    unknown = set(options) - set(OVERRIDES)
+    if unknown:
+        raise TypeError(f"unknown option(s): {', '.join(sorted(unknown))}")
+    if not options.get("gene"):
+        raise InputError("give a case file or --gene (with --variant, --zygosity, --patient)", source="assess")
+    if options.get("sample"):
+        raise InputError("a sample name needs a VCF file", source="assess", field="sample")
+    from rarepath.intake.quick import case_from_options
+
+    return case_from_options(
+        options["gene"], options.get("variant"), options.get("zygosity"), options.get("patient"),
+        hpo=_seq(options.get("hpo") or ()), case_id=options.get("case_id"),
+        diseases=_seq(options.get("diseases") or ()), mechanism=options.get("mechanism"))
 
 
 def apply_overrides(case: Case, ov: dict[str, Any]) -> Case:

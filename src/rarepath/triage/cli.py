@@ -41,27 +41,15 @@ def assess_command(
 ) -> None:
     """Assess a case: mechanism, every therapy modality with verdict and reasons, delivery, safety, follow-up."""
     from rarepath.errors import InputError
+    from rarepath.intake import case_from_inputs
     from rarepath.report.render import print_summary, write_reports
     from rarepath.triage.engine import assess_case
 
-    if case_file is not None:
-        if not case_file.exists():
-            raise InputError("file not found", source=str(case_file))
-        from rarepath.intake import load_case
-
-        overrides = {k: v for k, v in {"gene": gene, "variant": variant, "zygosity": zygosity, "patient": patient,
-                                       "hpo": tuple(hpo) or None, "diseases": tuple(disease) or None,
-                                       "mechanism": mechanism, "case_id": case_id, "sample": sample}.items() if v is not None}
-        case = load_case(case_file, **overrides)
-    else:
-        if sample is not None:
-            raise InputError("--sample selects a VCF column; give a VCF case file", source="--sample")
-        if not gene:
-            raise InputError("give a case file or --gene (with --variant, --zygosity, --patient)", source="assess")
-        from rarepath.intake.quick import case_from_options
-
-        case = case_from_options(gene, variant, zygosity, patient, hpo=tuple(hpo), case_id=case_id,
-                                 diseases=tuple(disease), mechanism=mechanism)
+    if case_file is not None and not case_file.exists():
+        raise InputError("file not found", source=str(case_file))
+    case = case_from_inputs(case_file, gene=gene, variant=variant, zygosity=zygosity, patient=patient,
+                            hpo=tuple(hpo), diseases=tuple(disease), mechanism=mechanism, case_id=case_id,
+                            sample=sample)
     assessment = assess_case(case)
     if reference is not None:
         from rarepath.design.case_designs import editing_designs
