@@ -20,7 +20,7 @@ from __future__ import annotations
 import os
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -32,9 +32,10 @@ if TYPE_CHECKING:  # imported lazily at run time: opening a missing KB must not 
     from sqlalchemy.engine import URL, Connection, Engine
 
     from rarepath.knowledge.importers import ParsedSource
+    from rarepath.knowledge.indications import Indication, LabelText, NameIndex
 
 #: Alembic head revision this code reads; `upgrade_schema` brings older files up to it.
-SCHEMA_REVISION = "0001_initial"
+SCHEMA_REVISION = "0002_indications"
 KB_FILENAME = "kb.sqlite"
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 #: Environment variable naming the KB database (a URL or a file path) used when no location is given.
@@ -576,6 +577,116 @@ class KnowledgeBase:
 
         modes = {LISTS.get(name) for name in self.gene_lists(gene)}
         return tuple(m for m in ("AD", "AR", "XD", "XR", "XL") if m in modes)
+
+    # ---- diseases and indications (see rarepath.knowledge.indications)
+
+    @property
+    def has_indications(self) -> bool:
+        """True when an indication source and the MONDO crosswalk are imported."""
+        from rarepath.knowledge.indications import FAMILIES
+
+        return any(n in self._sources for n in FAMILIES) and any(n.startswith("mondo_") for n in self._sources)
+
+    def mondo_ids(self, disease_ids: Iterable[str]) -> dict[str, str]:
+        """MONDO id -> the asked id it stands for; OMIM:/ORPHA:/UMLS:/DOID:/SCTID: ids go through the crosswalk."""
+        from rarepath.knowledge.indications import normalize_disease_id
+
+        out: dict[str, str] = {}
+        asked = [normalize_disease_id(d) for d in disease_ids if d and d.strip()]
+        for disease in asked:
+            if disease.startswith("MONDO:"):
+                out.setdefault(disease, disease)
+        others = tuple(d for d in asked if not d.startswith("MONDO:"))
+        if others:
+            marks = ",".join("?" * len(others))
+            for mondo, xref in self._rows(f"SELECT DISTINCT mondo_id, xref_id FROM disease_xref WHERE xref_id IN "
+                                          f"({marks}) ORDER BY mondo_id", others):
+                out.setdefault(mondo, xref)
+        return out
+
+    def disease_xrefs(self, mondo_id: str) -> list[str]:
+        """Every id exactly matching a MONDO disease (OMIM, ORPHA, UMLS, SCTID, DOID), sorted."""
+        rows = self._rows("SELECT DISTINCT xref_id FROM disease_xref WHERE mondo_id = ? ORDER BY xref_id", (mondo_id,))
+        return [r[0] for r in rows]
+
+    def disease_label(self, mondo_id: str) -> str | None:
+        """The MONDO label (the rare-disease list's spelling first)."""
+        rows = self._rows("SELECT name FROM disease_term WHERE mondo_id = ? AND kind = 'label' "
+                          "ORDER BY rare DESC, id LIMIT 1", (mondo_id,))
+        return rows[0][0] if rows else None
+
+    def is_rare(self, mondo_id: str) -> bool:
+        """On the MONDO rare-disease list, or mapped to an OMIM or Orphanet entry."""
+        rows = self._rows("SELECT 1 FROM disease_term WHERE mondo_id = ? AND rare = ? UNION ALL "
+                          "SELECT 1 FROM disease_xref WHERE mondo_id = ? AND (xref_id LIKE 'OMIM:%' OR "
+                          "xref_id LIKE 'ORPHA:%') LIMIT 1", (mondo_id, True, mondo_id))
+        return bool(rows)
+
+    def name_index(self) -> NameIndex:
+        """Every usable MONDO label, synonym and crosswalked label, to read diseases out of label text."""
+        from rarepath.knowledge.indications import NameIndex
+
+        return self._memoised("names", "", lambda: NameIndex.build(
+            (r[0], r[1]) for r in self._rows("SELECT DISTINCT mondo_id, name FROM disease_term")))
+
+    def indications_for_disease(self, disease_ids: Iterable[str]) -> list[Indication]:
+        """Drugs indicated for any of `disease_ids` (OMIM:/ORPHA:/MONDO:/UMLS:/DOID:/SCTID:), verified across the
+        imported sources: `approved` only when a regulator label names the disease or two source families agree.
+        """
+        from rarepath.knowledge.indications import (
+            Claim,
+            claims_from_labels,
+            drug_class_table,
+            verify,
+        )
+
+        asked = tuple(sorted({d.strip() for d in disease_ids if d and d.strip()}))
+
+        def compute() -> list[Indication]:
+            mondo = self.mondo_ids(asked)
+            if not mondo:
+                return []
+            key_of = {m: m for m in mondo}
+            marks = ",".join("?" * len(mondo))
+            for m, xref in self._rows(f"SELECT mondo_id, xref_id FROM disease_xref WHERE mondo_id IN ({marks})",
+                                      tuple(mondo)):
+                key_of.setdefault(xref, m)
+            keys = tuple(key_of)
+            rows = self._rows(f"SELECT source, record, drug, disease_id, disease_label FROM indication_claim "
+                              f"WHERE disease_id IN ({','.join('?' * len(keys))}) ORDER BY source, record", keys)
+            claims: dict[tuple[str, int, str], Claim] = {}
+            for src, record, drug, disease, label in rows:
+                claims.setdefault((src, record, key_of[disease]), Claim(drug, key_of[disease], src, label or ""))
+            index = self.name_index()
+            found = list(claims.values()) + claims_from_labels(self._claiming_labels(), index, mondo)
+            drug_keys = tuple(sorted({c.drug_key for c in found}))
+            labels = self._labels_for(drug_keys)
+            names = {m: self.disease_label(m) or "" for m in mondo}
+            citations = {s.name: s.text for s in self._sources.values()}
+            return verify(found, labels, index, disease_labels=names, citations=citations,
+                          drug_classes=drug_class_table(), query_ids=mondo)
+
+        return list(self._memoised("indications", "|".join(asked), compute))
+
+    def _label_rows(self, where_sql: str, params: tuple) -> list[LabelText]:
+        from rarepath.knowledge.indications import LabelText
+
+        rows = self._rows("SELECT DISTINCT drug, regulator, label_text, source, approval_year, product "
+                          f"FROM indication_label WHERE {where_sql}", params)
+        return [LabelText(d, reg, text, src, year, product) for d, reg, text, src, year, product in rows]
+
+    def _labels_for(self, drug_keys: tuple[str, ...]) -> list[LabelText]:
+        if not drug_keys:
+            return []
+        return self._label_rows(f"drug_key IN ({','.join('?' * len(drug_keys))})", drug_keys)
+
+    def _claiming_labels(self) -> list[LabelText]:
+        """Labels whose text is itself the approved indication (FDA orphan approvals), loaded once."""
+        from rarepath.knowledge.indications import CLAIMING_LABEL_SOURCES
+
+        names = tuple(sorted(CLAIMING_LABEL_SOURCES))
+        return self._memoised("claiming_labels", "", lambda: self._label_rows(
+            f"source IN ({','.join('?' * len(names))})", names))
 
     def status(self) -> list[SourceStatus]:
         return sorted(self._sources.values(), key=lambda s: s.name)

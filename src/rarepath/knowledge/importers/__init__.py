@@ -12,7 +12,18 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from rarepath.knowledge.importers import clingen, drugcentral, exac, g2p, gnomad, hgnc, macarthur, mane
+from rarepath.knowledge.importers import (
+    clingen,
+    drugcentral,
+    exac,
+    g2p,
+    gnomad,
+    hgnc,
+    indications,
+    macarthur,
+    mane,
+    mondo,
+)
 from rarepath.knowledge.importers.base import DATA_TABLES, ParsedSource
 
 __all__ = ["DATA_TABLES", "SPECS", "Found", "ParsedSource", "SourceSpec", "discover"]
@@ -46,6 +57,22 @@ SPECS: tuple[SourceSpec, ...] = (
                macarthur.parse, whole_directory=True),
     SourceSpec("mane", "MANE transcript summary", ("MANE.GRCh38.v*.summary.txt", "MANE.GRCh38.v*.summary.txt.gz"),
                mane.parse),
+    SourceSpec("mondo_crosswalk", "MONDO exact-match mappings (OMIM, Orphanet, UMLS, SNOMED CT, DOID)",
+               ("mondo_exactmatch_*.sssom.tsv",), mondo.parse_sssom, every_match=True),
+    SourceSpec("mondo_rare_diseases", "MONDO rare diseases with synonyms", ("new-rare-diseases.tsv",),
+               mondo.parse_rare),
+    SourceSpec("everycure_indications", "Every Cure matrix indication list", ("matrix_indication_list.xlsx",),
+               indications.parse_everycure_list),
+    SourceSpec("everycure_fda", "Every Cure FDA label indications", ("fda_indications_deduplicated.xlsx",),
+               indications.parse_everycure_regulator),
+    SourceSpec("everycure_ema", "Every Cure EMA label indications", ("ema_indications_deduplicated.xlsx",),
+               indications.parse_everycure_regulator),
+    SourceSpec("everycure_pmda", "Every Cure PMDA label indications", ("pmda_indications_deduplicated.xlsx",),
+               indications.parse_everycure_regulator),
+    SourceSpec("drugcentral_indications", "DrugCentral drug indications (2016)", ("drug_indication.tsv",),
+               indications.parse_drugcentral),
+    SourceSpec("fda_orphan_approvals", "FDA orphan drug approvals", ("Rare_diseases_drugs_FDA.csv",),
+               indications.parse_fda_orphan),
 )
 
 
