@@ -47,14 +47,14 @@ def build(data: Path) -> tuple[list[dict[str, str]], list[str]]:
 
     mondo_of: dict[str, set[str]] = defaultdict(set)
     xrefs: dict[str, set[str]] = defaultdict(set)
-    names: list[tuple[str, str]] = []
+    names: list[tuple[str, str, bool]] = []
     labels: dict[str, str] = {}
     for parsed in (*crosswalk, rare):
         for row in parsed.tables.get("disease_xref", ()):
             mondo_of[str(row["xref_id"])].add(str(row["mondo_id"]))
             xrefs[str(row["mondo_id"])].add(str(row["xref_id"]))
         for row in parsed.tables["disease_term"]:
-            names.append((str(row["mondo_id"]), str(row["name"])))
+            names.append((str(row["mondo_id"]), str(row["name"]), row["kind"] == "label"))
             if row["kind"] == "label" and (row["rare"] or str(row["mondo_id"]) not in labels):
                 labels[str(row["mondo_id"])] = str(row["name"])
     rare_ids = {str(r["mondo_id"]) for r in rare.tables["disease_term"]}

@@ -9,11 +9,19 @@ the rules then say what they could not check instead of guessing.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
 
 from rarepath.knowledge.curated import load_table, table_version
+from rarepath.knowledge.indications import (
+    Indication,
+    IndicationStatus,
+    LabelEvidence,
+    normalize_disease_id,
+    sort_indications,
+)
 
 CURATED_TABLES = (
     "therapies",
@@ -26,6 +34,8 @@ CURATED_TABLES = (
     "cds_lengths",
     "hallmark_variants",
     "modality_evidence",
+    "approved_indications",
+    "drug_classes",
 )
 
 
@@ -121,6 +131,44 @@ class KnowledgeContext:
             return int(row["cds_bp"]), row["source"]
         return None, ""
 
+    # ---- indications (see rarepath.knowledge.indications) -----------------------------
+    def indications_for(self, disease_ids: Iterable[str]) -> list[Indication]:
+        """Drugs indicated for any of `disease_ids` (OMIM:/ORPHA:/MONDO:), approved first.
+
+        From the imported knowledge base when it holds the indication sources (Every Cure, DrugCentral,
+        FDA orphan approvals, MONDO crosswalk), else from the shipped table `approved_indications.tsv`
+        (FDA orphan approvals and DrugCentral 2016 only). Only `Indication.recommendable` rows may support
+        a `recommended` option; the curated label requirements in therapies.tsv still apply on top.
+        """
+        ids = [d for d in disease_ids if d and d.strip()]
+        kb = self.kb
+        if kb.available and kb.has_indications:
+            return kb.indications_for_disease(ids)
+        found: dict[tuple[str, str], Indication] = {}
+        for disease in ids:
+            key = normalize_disease_id(disease)
+            for item in self.shipped_indications.get(key, ()):
+                found.setdefault((item.drug, item.disease_id), replace(item, query_id=key))
+        return sort_indications(found.values())
+
+    @cached_property
+    def shipped_indications(self) -> dict[str, list[Indication]]:
+        """The shipped table keyed by MONDO, OMIM and ORPHA id."""
+        index: dict[str, list[Indication]] = defaultdict(list)
+        for row in self.table("approved_indications"):
+            labels = ()
+            if row.get("label_excerpt"):
+                year = int(row["approval_year"]) if row.get("approval_year") else None
+                labels = tuple(LabelEvidence(reg, row["label_excerpt"], year, row["source"])
+                               for reg in split_multi(row.get("regulators")))
+            item = Indication(drug=row["drug"], disease_id=row["disease_id"], disease_label=row["disease_label"],
+                              status=IndicationStatus(row["status"]),
+                              sources=tuple(split_multi(row.get("sources"))), labels=labels,
+                              drug_class=row.get("drug_class") or None, source=row["source"])
+            for key in (row["disease_id"], *split_multi(row.get("omim_ids")), *split_multi(row.get("orpha_ids"))):
+                index[key].append(item)
+        return dict(index)
+
     def versions(self) -> dict[str, Any]:
         """Provenance block for reports: version of every source used (computed once per context)."""
         return self._versions
@@ -168,6 +216,14 @@ class _NoKnowledgeBase:
         return None
 
     def drug_targets(self, gene: str) -> list:
+        return []
+
+    has_indications = False
+
+    def mondo_ids(self, disease_ids: Iterable[str]) -> dict[str, str]:
+        return {}
+
+    def indications_for_disease(self, disease_ids: Iterable[str]) -> list[Indication]:
         return []
 
     def status(self) -> list:

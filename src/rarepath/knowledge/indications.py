@@ -77,6 +77,8 @@ CLAIMING_LABEL_SOURCES = frozenset({"fda_orphan_approvals"})
 #: Single-word names too generic to stand for one disease when found in a label.
 GENERIC_NAMES = frozenset({"disease", "disorder", "syndrome", "disorders", "diseases", "syndromes", "deficiency",
                            "infection", "neoplasm", "carcinoma", "abnormality", "inflammation"})
+#: A disease name followed by one of these words is part of a gene or protein name, not a disease.
+GENE_NOUNS = frozenset({"kinase", "gene", "genes", "protein", "receptor", "antigen", "fusion", "transcript"})
 #: Longest name, in words, looked for in label text (longer MONDO synonyms are never written in labels).
 MAX_NAME_WORDS = 14
 #: Sentences that name a disease the drug is NOT for.
@@ -94,7 +96,7 @@ _ROMAN = {"i": "1", "ii": "2", "iii": "3", "iv": "4", "v": "5", "vi": "6", "vii"
 #: Trailing words that name a salt or a dose form, not the active ingredient ("nusinersen sodium").
 SALT_WORDS = frozenset({
     "sodium", "disodium", "potassium", "dipotassium", "calcium", "magnesium", "hydrochloride", "dihydrochloride",
-    "hcl", "acetate", "sulfate", "mesylate", "maleate", "citrate", "phosphate", "tartrate", "bitartrate",
+    "hcl", "hci", "acetate", "sulfate", "mesylate", "maleate", "citrate", "phosphate", "tartrate", "bitartrate",
     "succinate", "fumarate", "bromide", "chloride", "besylate", "tosylate", "hydrobromide", "monohydrate",
     "dihydrate", "trihydrate", "hemihydrate", "anhydrous", "meglumine", "injection", "tablets", "tablet",
     "capsules", "capsule", "oral", "solution", "for", "usp",
@@ -186,14 +188,22 @@ class NameIndex:
     _cache: dict[str, frozenset[str]] = field(default_factory=dict, repr=False)
 
     @classmethod
-    def build(cls, pairs: Iterable[tuple[str, str]]) -> NameIndex:
-        """From (disease id, name) pairs; names that fail `usable_name` are left out."""
-        acc: dict[str, set[str]] = defaultdict(set)
-        for disease_id, name in pairs:
+    def build(cls, entries: Iterable[tuple[str, str] | tuple[str, str, bool]]) -> NameIndex:
+        """From (disease id, name[, is the disease's own label]) entries; names failing `usable_name` are left out.
+
+        A name that is some disease's label stands for that disease only, never for the diseases that
+        list it as a synonym (MONDO gives "lymphoma" as a synonym of "pediatric lymphoma").
+        """
+        labels: dict[str, set[str]] = defaultdict(set)
+        synonyms: dict[str, set[str]] = defaultdict(set)
+        for entry in entries:
+            disease_id, name = entry[0], entry[1]
             norm = usable_name(name)
             if norm:
-                acc[norm].add(disease_id)
-        return cls({k: frozenset(v) for k, v in acc.items()})
+                (labels if len(entry) > 2 and entry[2] else synonyms)[norm].add(disease_id)  # type: ignore[misc]
+        merged = {k: frozenset(v) for k, v in synonyms.items()}
+        merged.update({k: frozenset(v) for k, v in labels.items()})
+        return cls(merged)
 
     def __len__(self) -> int:
         return len(self.names)
@@ -212,6 +222,8 @@ class NameIndex:
             for n in range(min(MAX_NAME_WORDS, len(words) - i), 0, -1):
                 phrase = " ".join(words[i:i + n])
                 if phrase in self.names:
+                    if i + n < len(words) and words[i + n] in GENE_NOUNS:
+                        break  # "anaplastic lymphoma kinase" names a gene, not lymphoma
                     spans.append((i, i + n, phrase))
                     break  # the longest name starting here
         kept = [s for s in spans if not any(o[0] <= s[0] and s[1] <= o[1] and (o[1] - o[0]) > (s[1] - s[0])

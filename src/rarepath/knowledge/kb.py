@@ -627,7 +627,7 @@ class KnowledgeBase:
         from rarepath.knowledge.indications import NameIndex
 
         return self._memoised("names", "", lambda: NameIndex.build(
-            (r[0], r[1]) for r in self._rows("SELECT DISTINCT mondo_id, name FROM disease_term")))
+            (r[0], r[1], r[2] == "label") for r in self._rows("SELECT DISTINCT mondo_id, name, kind FROM disease_term")))
 
     def indications_for_disease(self, disease_ids: Iterable[str]) -> list[Indication]:
         """Drugs indicated for any of `disease_ids` (OMIM:/ORPHA:/MONDO:/UMLS:/DOID:/SCTID:), verified across the
