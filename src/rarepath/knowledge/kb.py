@@ -618,8 +618,8 @@ class KnowledgeBase:
     def is_rare(self, mondo_id: str) -> bool:
         """On the MONDO rare-disease list, or mapped to an OMIM or Orphanet entry."""
         rows = self._rows("SELECT 1 FROM disease_term WHERE mondo_id = ? AND rare = ? UNION ALL "
-                          "SELECT 1 FROM disease_xref WHERE mondo_id = ? AND (xref_id LIKE 'OMIM:%' OR "
-                          "xref_id LIKE 'ORPHA:%') LIMIT 1", (mondo_id, True, mondo_id))
+                          "SELECT 1 FROM disease_xref WHERE mondo_id = ? AND (xref_id LIKE ? OR xref_id LIKE ?)",
+                          (mondo_id, True, mondo_id, "OMIM:%", "ORPHA:%"))
         return bool(rows)
 
     def name_index(self) -> NameIndex:
