@@ -140,3 +140,15 @@ def test_every_source_of_an_answer_is_cited_with_its_version(kb: KnowledgeBase) 
     item = find(kb, "OMIM:310200", "eteplirsen")
     assert "approvals to 2022-05-20" in item.source and "Every Cure" in item.source
     assert item.year == 2016
+
+
+def test_antibodies_carry_the_gene_they_act_on(kb_file: Path, tmp_path: Path) -> None:
+    """With DrugCentral's targets imported too, eculizumab for PNH names C5: an option on another gene."""
+    db = tmp_path / "kb.sqlite"
+    shutil.copy(kb_file, db)
+    (tmp_path / "dc").mkdir()
+    (tmp_path / "dc" / "drug.target.interaction.tsv.gz").symlink_to(
+        shared_path("drugcentral", "drug.target.interaction.tsv.gz"))
+    import_directory(tmp_path / "dc", db)
+    item = find(KnowledgeBase.open(db), "MONDO:0100244", "eculizumab")  # paroxysmal nocturnal hemoglobinuria
+    assert item.recommendable and item.drug_class == "antibody" and item.targets == ("C5",)

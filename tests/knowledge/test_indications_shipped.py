@@ -128,3 +128,15 @@ def test_build_script_refuses_nothing_silently(tmp_path: Path) -> None:
     build = _build_module()
     with pytest.raises(InputError, match="mondo_exactmatch_omim"):
         build.build(tmp_path)
+
+
+def test_cli_lists_verified_indications_and_hides_unverified_ones(capsys: pytest.CaptureFixture[str]) -> None:
+    from rarepath.cli import main
+
+    absent = str(REPO / ".pytest_cache" / "no-such-kb.sqlite")
+    assert main(["kb", "indications", "OMIM:310200", "--db", absent]) == 0
+    out = capsys.readouterr().out
+    assert "eteplirsen" in out and "approved" in out and "not medical advice" in out and "public domain" in out
+    assert "ataluren" not in out  # DrugCentral only: reported, unverified
+    assert main(["kb", "indications", "OMIM:310200", "--all", "--db", absent]) == 0
+    assert "ataluren" in capsys.readouterr().out

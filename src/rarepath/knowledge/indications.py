@@ -296,6 +296,9 @@ class Indication:
     drug_class: str | None = None
     source: str = ""
     query_id: str | None = None  # the id asked for that led here (OMIM:..., ORPHA:...)
+    #: genes the drug acts on by its mechanism (DrugCentral MOA targets, imported KB only): an antibody or
+    #: siRNA acting on another gene than the disease gene becomes an option on that target
+    targets: tuple[str, ...] = ()
 
     @property
     def recommendable(self) -> bool:

@@ -21,7 +21,7 @@ import os
 import re
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -663,10 +663,23 @@ class KnowledgeBase:
             labels = self._labels_for(drug_keys)
             names = {m: self.disease_label(m) or "" for m in mondo}
             citations = {s.name: s.text for s in self._sources.values()}
-            return verify(found, labels, index, disease_labels=names, citations=citations,
-                          drug_classes=drug_class_table(), query_ids=mondo)
+            verified = verify(found, labels, index, disease_labels=names, citations=citations,
+                              drug_classes=drug_class_table(), query_ids=mondo)
+            targets = self._moa_targets(tuple(sorted({i.drug for i in verified})))
+            return [replace(i, targets=targets[i.drug]) if i.drug in targets else i for i in verified]
 
         return list(self._memoised("indications", "|".join(asked), compute))
+
+    def _moa_targets(self, drugs: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+        """Drug (lower case) -> genes it acts on by mechanism of action (DrugCentral `MOA=1`)."""
+        if not drugs:
+            return {}
+        rows = self._rows(f"SELECT DISTINCT lower(drug), gene FROM drug_target WHERE moa = ? AND lower(drug) IN "
+                          f"({','.join('?' * len(drugs))}) ORDER BY gene", (True, *drugs))
+        out: dict[str, list[str]] = {}
+        for drug, gene in rows:
+            out.setdefault(drug, []).append(gene)
+        return {d: tuple(g) for d, g in out.items()}
 
     def _label_rows(self, where_sql: str, params: tuple) -> list[LabelText]:
         from rarepath.knowledge.indications import LabelText
