@@ -66,7 +66,7 @@ def build(data: Path) -> tuple[list[dict[str, str]], list[str]]:
         for mondo in mondo_of.get(str(row["disease_id"]), ()):
             claims.add(Claim(str(row["drug"]), mondo, drugcentral.name, str(row["disease_label"] or "")))
     label_texts = [LabelText(str(r["drug"]), str(r["regulator"]), str(r["label_text"]), orphan.name,
-                             r["approval_year"], r["product"]) for r in orphan.tables["indication_label"]]  # type: ignore[arg-type]
+                             r["approval_year"], r["product"]) for r in orphan.tables["indication_label"]]
     claims.update(claims_from_labels(label_texts, index, rare_ids))
     # short attribution per row; the header carries the full one
     citations = {orphan.name: f"FDA orphan drug approvals ({orphan.version}; public domain)",

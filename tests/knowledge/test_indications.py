@@ -93,10 +93,13 @@ def test_mentions_keep_the_longest_name_and_skip_negated_sentences(index: NameIn
 
 
 def test_label_text_confirms_a_single_source_claim(index: NameIndex) -> None:
-    [item] = verify([Claim("Nusinersen", SMA, "everycure_indications")], [label("NUSINERSEN", SPINRAZA)], index)
+    [item] = verify([Claim("Nusinersen", SMA, "everycure_indications")], [label("NUSINERSEN", SPINRAZA)], index,
+                    disease_labels={SMA: "spinal muscular atrophy"})
     assert item.status is IndicationStatus.approved and item.recommendable
     assert item.regulators == ("FDA",) and item.year == 2020
     assert "label text of FDA" in item.rule
+    assert item.reason.startswith("nusinersen approved for spinal muscular atrophy (MONDO:0001516)")
+    assert 'FDA label 2020: "SPINRAZA is indicated' in item.reason
 
 
 def test_documented_errors_stay_unverified(index: NameIndex) -> None:

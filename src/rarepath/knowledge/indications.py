@@ -200,7 +200,7 @@ class NameIndex:
             disease_id, name = entry[0], entry[1]
             norm = usable_name(name)
             if norm:
-                (labels if len(entry) > 2 and entry[2] else synonyms)[norm].add(disease_id)  # type: ignore[misc]
+                (labels if len(entry) > 2 and entry[2] else synonyms)[norm].add(disease_id)
         merged = {k: frozenset(v) for k, v in synonyms.items()}
         merged.update({k: frozenset(v) for k, v in labels.items()})
         return cls(merged)
@@ -314,6 +314,17 @@ class Indication:
         """Earliest approval year known from the confirming labels."""
         years = [lbl.year for lbl in self.labels if lbl.year]
         return min(years) if years else None
+
+    @property
+    def reason(self) -> str:
+        """One sentence for an option's reason list: status, disease, why, and the label's words."""
+        state = "approved" if self.recommendable else "reported (unverified)"
+        disease = f"{self.disease_label} ({self.disease_id})" if self.disease_label else self.disease_id
+        text = f"{self.drug} {state} for {disease}: {self.rule}"
+        if self.labels:
+            first = self.labels[0]
+            text += f"; {first.regulator} label{f' {first.year}' if first.year else ''}: \"{first.excerpt}\""
+        return text
 
     @property
     def rule(self) -> str:
