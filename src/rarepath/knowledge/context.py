@@ -153,9 +153,9 @@ class KnowledgeContext:
 
     @cached_property
     def shipped_indications(self) -> dict[str, list[Indication]]:
-        """The shipped table keyed by MONDO, OMIM and ORPHA id."""
+        """The shipped table keyed by MONDO, OMIM and ORPHA id; a missing table is a KnowledgeError, not "none"."""
         index: dict[str, list[Indication]] = defaultdict(list)
-        for row in self.table("approved_indications"):
+        for row in load_table("approved_indications"):
             labels = ()
             if row.get("label_excerpt"):
                 year = int(row["approval_year"]) if row.get("approval_year") else None
