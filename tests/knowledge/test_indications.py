@@ -164,6 +164,7 @@ def test_approved_sort_before_unverified(index: NameIndex) -> None:
     ("cholic acid", "bile_acid"), ("hydrocortisone", "hormone_replacement"), ("somatropin", "hormone_replacement"),
     ("burosumab", "antibody"), ("givosiran", "sirna"), ("nusinersen", "antisense_oligonucleotide"),
     ("onasemnogene abeparvovec", "gene_therapy"), ("insulin glargine", "hormone_replacement"),
+    ("nonacog beta pegol", "protein_replacement"), ("coagulation factor IX recombinant", "protein_replacement"),
     ("risdiplam", None),
 ])
 def test_drug_classes_cover_the_issue_s_modalities(drug: str, expected: str | None) -> None:
@@ -247,3 +248,12 @@ def test_workbook_without_the_columns_names_the_missing_one(tmp_path: Path) -> N
     book.save(path)
     with pytest.raises(InputError, match=r"xlsx:1: final normalized disease id: missing column"):
         importers.parse_everycure_regulator(path)
+
+
+def test_drug_class_table_rejects_an_unknown_class() -> None:
+    from rarepath.errors import KnowledgeError
+    from rarepath.knowledge.indications import DRUG_CLASSES, _class_table
+
+    assert set(drug_class_table().values()) == set(DRUG_CLASSES)  # every class is used, none unknown
+    with pytest.raises(KnowledgeError, match="drug_classes.tsv: row 'x': .* found 'name', 'enzym'"):
+        _class_table(({"match_kind": "name", "match": "x", "drug_class": "enzym", "source": "s"},))

@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 __all__ = [
+    "DRUG_CLASSES",
     "FAMILIES",
     "Claim",
     "Indication",
@@ -59,6 +60,11 @@ class IndicationStatus(StrEnum):
     approved = "approved"
     reported_unverified = "reported_unverified"
 
+
+#: Modality classes of drugs (`drug_classes.tsv`), the vocabulary the engine may map to options.
+DRUG_CLASSES = ("enzyme_replacement", "enzyme", "substrate_reduction", "chaperone", "chelator", "ammonia_scavenger",
+                "cofactor", "bile_acid", "hormone_replacement", "protein_replacement", "antibody", "sirna",
+                "antisense_oligonucleotide", "gene_therapy", "cell_therapy")
 
 #: Source name (as imported) -> independent source family. Rows of one family never confirm each other
 #: (the Every Cure list is extracted from the same labels as its per-regulator files).
@@ -439,8 +445,14 @@ def drug_class_table() -> dict[str, str]:
 
 
 def _class_table(rows: tuple[dict[str, str], ...]) -> dict[str, str]:
+    from rarepath.errors import KnowledgeError
+
     out: dict[str, str] = {}
     for row in rows:
+        if row["match_kind"] not in ("name", "stem") or row["drug_class"] not in DRUG_CLASSES:
+            raise KnowledgeError(f"row {row['match']!r}: match_kind must be name or stem and drug_class one of "
+                                 f"{', '.join(DRUG_CLASSES)}; found {row['match_kind']!r}, {row['drug_class']!r}",
+                                 source="drug_classes.tsv")
         key = ingredient_key(row["match"]) if row["match_kind"] == "name" else row["match"].lower()
         out[f"{row['match_kind']}:{key}"] = row["drug_class"]
     return out
