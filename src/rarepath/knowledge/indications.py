@@ -18,10 +18,16 @@ API for the engine
   `KnowledgeContext.indications_for(ids)` (that, else the shipped table `approved_indications.tsv`)
   take OMIM:/ORPHA:/MONDO: (also UMLS:, DOID:, SCTID:) ids and return `Indication` records, sorted
   approved first. `Indication.recommendable` is the one test a rule may use to let a drug reach
-  `recommended`; `Indication.drug_class` names the modality class (enzyme replacement, chelator...)
-  from `drug_classes.tsv`; `Indication.source` is the citation with versions.
+  `recommended`; `Indication.drug_class` names the modality class (`DRUG_CLASSES`: enzyme replacement,
+  chelator, siRNA...) from `drug_classes.tsv`; `Indication.targets` the genes it acts on (DrugCentral
+  MOA targets, imported KB only: an antibody or siRNA on another gene than the disease gene);
+  `Indication.reason` one sentence for an option's reasons; `Indication.source` the citation with versions.
+  Example: `default_context().indications_for(["OMIM:310200"])` -> eteplirsen, golodirsen, viltolarsen,
+  casimersen, deflazacort approved for Duchenne muscular dystrophy (offline table).
 - `verify(claims, labels, index)` is the pure verification step, used by both paths and by
-  `scripts/build_products_table.py`.
+  `scripts/build_products_table.py`. `rarepath kb indications ID...` prints the same answer.
+- Matching is exact on the crosswalked MONDO id: approvals of a parent term (spinal muscular atrophy) are
+  not inherited by a subtype (SMA type 2); the caller passes every id it holds for the patient's disease.
 """
 
 from __future__ import annotations
