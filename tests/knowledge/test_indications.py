@@ -60,7 +60,7 @@ def label(drug: str, text: str, regulator: str = "FDA", source: str = "everycure
 
 
 def test_names_are_normalised_and_acronyms_are_never_used() -> None:
-    assert normalize_name("Friedreich's  Ataxia") == normalize_name("Friedreich\u2019s ataxia") == "friedreichs ataxia"
+    assert normalize_name("Friedreich's  Ataxia") == normalize_name("Friedreich\u2019s ataxia") == "friedreich ataxia"
     assert normalize_name("Gaucher disease type I") == "gaucher disease type 1"
     assert usable_name("AHP") is None and usable_name("PH1") is None and usable_name("DMD") is None
     assert usable_name("Ph1") is None  # too short, whatever the case
@@ -68,6 +68,15 @@ def test_names_are_normalised_and_acronyms_are_never_used() -> None:
     assert usable_name("obsolete dilated cardiomyopathy 1T") is None
     assert usable_name("Achondroplasia") == "achondroplasia"
     assert usable_name("CLN2 disease") == "cln2 disease"
+
+
+def test_parent_terms_are_read_from_subtype_numbers_only() -> None:
+    from rarepath.knowledge.indications import parent_name
+
+    assert parent_name("spinal muscular atrophy, type 2") == "spinal muscular atrophy"
+    assert parent_name("von Willebrand disease type 2B") == "von willebrand disease"
+    assert parent_name("Gaucher disease type I") == "gaucher disease"
+    assert parent_name("hemophilia A") is None and parent_name("Achondroplasia") is None
 
 
 def test_drug_names_match_across_sources() -> None:

@@ -152,3 +152,14 @@ def test_antibodies_carry_the_gene_they_act_on(kb_file: Path, tmp_path: Path) ->
     import_directory(tmp_path / "dc", db)
     item = find(KnowledgeBase.open(db), "MONDO:0100244", "eculizumab")  # paroxysmal nocturnal hemoglobinuria
     assert item.recommendable and item.drug_class == "antibody" and item.targets == ("C5",)
+
+
+@pytest.mark.parametrize(("subtype", "drug"), [
+    ("OMIM:253550", "nusinersen"),  # SMA type 2: nusinersen's labels name spinal muscular atrophy
+    ("OMIM:231000", "eliglustat"),  # Gaucher disease type 2: eliglustat is for type 1 only
+])
+def test_approvals_of_the_parent_term_come_back_as_broader_and_never_recommendable(
+        kb: KnowledgeBase, subtype: str, drug: str) -> None:
+    hits = [i for i in kb.indications_for_disease([subtype]) if i.drug == drug and i.scope == "broader"]
+    assert len(hits) == 1 and hits[0].status is IndicationStatus.approved and not hits[0].recommendable
+    assert hits[0].query_id == subtype and "for the broader term" in hits[0].reason

@@ -55,7 +55,7 @@ def test_every_row_follows_the_verification_rule() -> None:
     ("OMIM:310200", "eteplirsen", "antisense_oligonucleotide"),
     ("OMIM:204500", "cerliponase alfa", "enzyme_replacement"),
     ("ORPHA:15", "vosoritide", None),
-    ("ORPHA:355", "imiglucerase", "enzyme_replacement"),  # Gaucher disease
+    ("OMIM:230800", "imiglucerase", "enzyme_replacement"),  # Gaucher disease type 1 ("type I Gaucher's disease")
     ("OMIM:261600", "sapropterin", "cofactor"),  # phenylketonuria
 ])
 def test_known_good_indications_are_approved_offline(offline: KnowledgeContext, disease: str, drug: str,

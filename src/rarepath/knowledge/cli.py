@@ -96,7 +96,8 @@ def indications_command(
         table.add_column(column)
     for item in shown:
         table.add_row(item.drug, item.drug_class or "", f"{item.disease_label} ({item.disease_id})",
-                      item.status.value, item.rule, str(item.year or ""))
+                      item.status.value + (" (broader term)" if item.scope == "broader" else ""), item.rule,
+                      str(item.year or ""))
     console.print(table)
     console.print("Sources:")
     for source in sorted({item.source for item in shown}):

@@ -26,8 +26,9 @@ API for the engine
   casimersen, deflazacort approved for Duchenne muscular dystrophy (offline table).
 - `verify(claims, labels, index)` is the pure verification step, used by both paths and by
   `scripts/build_products_table.py`. `rarepath kb indications ID...` prints the same answer.
-- Matching is exact on the crosswalked MONDO id: approvals of a parent term (spinal muscular atrophy) are
-  not inherited by a subtype (SMA type 2); the caller passes every id it holds for the patient's disease.
+- Matching is on the crosswalked MONDO id. With the KB, approvals of the parent term a subtype's label names
+  (spinal muscular atrophy for SMA type 2) come back with `scope="broader"`: shown, never recommendable
+  (eliglustat is approved for Gaucher disease type 1, not type 2). The caller passes every id it holds.
 """
 
 from __future__ import annotations
@@ -55,6 +56,7 @@ __all__ = [
     "normalize_disease_id",
     "normalize_drug",
     "normalize_name",
+    "parent_name",
     "usable_name",
     "verify",
 ]
@@ -99,6 +101,10 @@ _NEGATION = re.compile(r"\bnot (?:be )?(?:indicated|recommended|approved|establi
 _SENTENCE = re.compile(r"(?<=[.;:])\s+|\n+")
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 _APOSTROPHE = re.compile(r"['\u2019`]")
+_POSSESSIVE = re.compile(r"(?<=\w)['\u2019`]s\b")  # "Gaucher's disease" is "Gaucher disease"
+_SUBTYPE = re.compile(r"^(.+?) (?:type |group )?\d+[a-z]?$")  # "hemophilia A" is no subtype of "hemophilia"
+_POSSESSIVE_S = re.compile(r"(?<=\w)['\u2019`]s\b")
+_TRAILING_TYPE = re.compile(r"^(.+) (type \d+[a-z]?)$")
 #: FDA's four-letter suffix of biologics (`onasemnogene abeparvovec-xioi`): not part of the ingredient's name.
 _FDA_SUFFIX = re.compile(r"(?<=[a-z]{3})-[a-z]{4}\b")
 _INGREDIENT_SPLIT = re.compile(r"\s*(?:[,;/+\n]|\band\b)\s*", re.IGNORECASE)
@@ -122,9 +128,9 @@ _PREFIXES = {"orphanet": "ORPHA", "orpha": "ORPHA", "omim": "OMIM", "mim": "OMIM
 
 def normalize_name(text: str) -> str:
     """Lower-case ASCII words separated by single spaces, Roman type numbers as digits:
-    "Friedreich's Ataxia" -> "friedreichs ataxia", "Gaucher disease type I" -> "gaucher disease type 1"."""
-    t = unicodedata.normalize("NFKD", text or "").encode("ascii", "ignore").decode("ascii")
-    t = _APOSTROPHE.sub("", t.lower())
+    "Friedreich's Ataxia" -> "friedreich ataxia", "Gaucher disease type I" -> "gaucher disease type 1"."""
+    t = _APOSTROPHE.sub("", _POSSESSIVE.sub("", (text or "").lower()))
+    t = unicodedata.normalize("NFKD", t).encode("ascii", "ignore").decode("ascii")
     t = _NON_ALNUM.sub(" ", t).strip()
     return _ROMAN_TYPE.sub(lambda m: f"{m.group(1)} {_ROMAN[m.group(2)]}", t)
 
@@ -161,6 +167,14 @@ def ingredient_key(raw: str) -> str:
     text = (raw or "").strip().strip("{}")
     parts = {normalize_drug(p.strip(" '\"")) for p in _INGREDIENT_SPLIT.split(text)}
     return " / ".join(sorted(p for p in parts if p))
+
+
+def parent_name(label: str) -> str | None:
+    """The broader term a subtype's label names: "spinal muscular atrophy, type 2" -> "spinal muscular atrophy",
+    "hereditary angioedema type 1" -> "hereditary angioedema"; None when the label names no subtype number."""
+    norm = normalize_name(label)
+    match = _SUBTYPE.match(norm)
+    return match.group(1) if match else None
 
 
 def normalize_disease_id(disease_id: str) -> str:
@@ -213,6 +227,12 @@ class NameIndex:
             norm = usable_name(name)
             if norm:
                 (labels if len(entry) > 2 and entry[2] else synonyms)[norm].add(disease_id)
+                joined = usable_name(_POSSESSIVE_S.sub("s", name))  # labels also write "Waldenstroms"
+                if joined and joined != norm:
+                    synonyms[joined].add(disease_id)
+                reordered = _TRAILING_TYPE.match(norm)  # labels write "type 1 Gaucher disease" as well
+                if reordered:
+                    synonyms[f"{reordered.group(2)} {reordered.group(1)}"].add(disease_id)
         merged = {k: frozenset(v) for k, v in synonyms.items()}
         merged.update({k: frozenset(v) for k, v in labels.items()})
         return cls(merged)
@@ -308,14 +328,18 @@ class Indication:
     drug_class: str | None = None
     source: str = ""
     query_id: str | None = None  # the id asked for that led here (OMIM:..., ORPHA:...)
+    #: "exact": indicated for the disease asked about; "broader": for the parent term its label names
+    #: ("spinal muscular atrophy" for "spinal muscular atrophy, type 2"): context only, never recommendable
+    scope: str = "exact"
     #: genes the drug acts on by its mechanism (DrugCentral MOA targets, imported KB only): an antibody or
     #: siRNA acting on another gene than the disease gene becomes an option on that target
     targets: tuple[str, ...] = ()
 
     @property
     def recommendable(self) -> bool:
-        """True only for a verified approval: a single-source report never supports `recommended`."""
-        return self.status is IndicationStatus.approved
+        """True only for a verified approval for this very disease: a single-source report, or an approval
+        for a broader term (a subtype may be excluded by the label), never supports `recommended`."""
+        return self.status is IndicationStatus.approved and self.scope == "exact"
 
     @property
     def regulators(self) -> tuple[str, ...]:
@@ -330,7 +354,9 @@ class Indication:
     @property
     def reason(self) -> str:
         """One sentence for an option's reason list: status, disease, why, and the label's words."""
-        state = "approved" if self.recommendable else "reported (unverified)"
+        state = "approved" if self.status is IndicationStatus.approved else "reported (unverified)"
+        if self.scope == "broader":
+            state += " for the broader term"
         disease = f"{self.disease_label} ({self.disease_id})" if self.disease_label else self.disease_id
         text = f"{self.drug} {state} for {disease}: {self.rule}"
         if self.labels:

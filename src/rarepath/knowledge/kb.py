@@ -20,7 +20,7 @@ from __future__ import annotations
 import os
 import re
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -622,6 +622,23 @@ class KnowledgeBase:
                           (mondo_id, True, mondo_id, "OMIM:%", "ORPHA:%"))
         return bool(rows)
 
+    def broader_terms(self, mondo_ids: Mapping[str, str]) -> dict[str, str]:
+        """Parent MONDO term named by each subtype's label ("spinal muscular atrophy" for "..., type 2") -> the
+        asked id it came from. Names only (the ontology's hierarchy is not imported)."""
+        from rarepath.knowledge.indications import parent_name
+
+        out: dict[str, str] = {}
+        for mondo, asked in mondo_ids.items():
+            for (label,) in self._rows("SELECT DISTINCT name FROM disease_term WHERE mondo_id = ? AND kind = 'label'",
+                                       (mondo,)):
+                parent = parent_name(label)
+                if parent:
+                    for (other,) in self._rows("SELECT DISTINCT mondo_id FROM disease_term WHERE name_norm = ? AND "
+                                               "kind = 'label' ORDER BY mondo_id", (parent,)):
+                        if other != mondo:
+                            out.setdefault(other, asked)
+        return out
+
     def name_index(self) -> NameIndex:
         """Every usable MONDO label, synonym and crosswalked label, to read diseases out of label text."""
         from rarepath.knowledge.indications import NameIndex
@@ -637,15 +654,18 @@ class KnowledgeBase:
             Claim,
             claims_from_labels,
             drug_class_table,
+            sort_indications,
             verify,
         )
 
         asked = tuple(sorted({d.strip() for d in disease_ids if d and d.strip()}))
 
         def compute() -> list[Indication]:
-            mondo = self.mondo_ids(asked)
-            if not mondo:
+            exact = self.mondo_ids(asked)
+            if not exact:
                 return []
+            broader = {p: q for p, q in self.broader_terms(exact).items() if p not in exact}
+            mondo = {**exact, **broader}
             key_of = {m: m for m in mondo}
             marks = ",".join("?" * len(mondo))
             for m, xref in self._rows(f"SELECT mondo_id, xref_id FROM disease_xref WHERE mondo_id IN ({marks})",
@@ -666,7 +686,9 @@ class KnowledgeBase:
             verified = verify(found, labels, index, disease_labels=names, citations=citations,
                               drug_classes=drug_class_table(), query_ids=mondo)
             targets = self._moa_targets(tuple(sorted({i.drug for i in verified})))
-            return [replace(i, targets=targets[i.drug]) if i.drug in targets else i for i in verified]
+            return sort_indications(replace(i, targets=targets.get(i.drug, ()),
+                                            scope="broader" if i.disease_id in broader else "exact")
+                                    for i in verified)
 
         return list(self._memoised("indications", "|".join(asked), compute))
 
