@@ -21,7 +21,8 @@ pytestmark = pytest.mark.slow
 EXPECTED_ROWS = {
     "mondo_omim": 9_773, "mondo_orphanet": 8_457, "mondo_umls": 21_658, "mondo_sctid": 8_977, "mondo_doid": 11_819,
     "mondo_rare_diseases": 89_349,  # 16,610 diseases: labels + synonyms
-    "everycure_indications": 11_111, "everycure_fda": 8_719, "everycure_ema": 2_696, "everycure_pmda": 3_041,  # EMA: 2 rows without the drug name
+    "everycure_indications": 11_111, "everycure_contraindications": 3_981,
+    "everycure_fda": 8_719, "everycure_ema": 2_696, "everycure_pmda": 3_041,  # EMA: 2 rows without the drug name
     "drugcentral_indications": 22_776,  # 9,387 records, one row per UMLS/SNOMED/DOID id
     "fda_orphan_approvals": 1_000,
 }
@@ -40,8 +41,8 @@ def kb(kb_file: Path) -> KnowledgeBase:
     return KnowledgeBase.open(kb_file)
 
 
-def find(kb: KnowledgeBase, disease: str, drug: str):
-    hits = [i for i in kb.indications_for_disease([disease]) if i.drug == drug]
+def find(kb: KnowledgeBase, disease: str, drug: str, scope: str = "exact"):
+    hits = [i for i in kb.indications_for_disease([disease]) if i.drug == drug and i.scope == scope]
     assert len(hits) == 1, (disease, drug, [(i.drug, i.status) for i in kb.indications_for_disease([disease])])
     return hits[0]
 
@@ -122,11 +123,27 @@ def test_injected_wrong_rows_stay_unverified(kb_file: Path, tmp_path: Path) -> N
 
 
 def test_two_sources_agreeing_without_a_label(kb: KnowledgeBase) -> None:
-    """Velaglucerase alfa for Gaucher disease type 1: DrugCentral 2016 and the Every Cure list agree."""
-    item = find(kb, "OMIM:230800", "velaglucerase alfa")
-    assert item.recommendable and item.sources == ("drugcentral", "everycure")
-    assert item.drug_class == "enzyme_replacement"
+    """Lovastatin for familial combined hyperlipidaemia: DrugCentral 2016 and the Every Cure list agree."""
+    item = find(kb, "MONDO:0007759", "lovastatin")
+    assert item.recommendable and item.sources == ("drugcentral", "everycure") and item.labels == ()
     assert "2 independent sources agree" in item.rule
+
+
+def test_type_1_gaucher_labels_confirm_the_subtype(kb: KnowledgeBase) -> None:
+    """Labels write "type 1 Gaucher disease"; MONDO writes "Gaucher disease type I"."""
+    item = find(kb, "OMIM:230800", "velaglucerase alfa")
+    assert item.recommendable and item.drug_class == "enzyme_replacement" and "FDA" in item.regulators
+
+
+def test_label_contraindications_for_a_patient_s_disease(kb: KnowledgeBase, kb_file: Path) -> None:
+    """Valproate is contraindicated in POLG disease (Alpers-Huttenlocher, OMIM:203700): the label says so."""
+    [hit] = kb.contraindications("valproic acid", ["OMIM:203700"])
+    assert hit.confirmed and "mitochondrial" in hit.excerpt and "Every Cure" in hit.source
+    assert kb.contraindications("valproic acid", ["OMIM:310200"]) == []
+    assert {c.disease_label for c in kb.contraindications("rasburicase")} >= {"G6PD deficiency"}
+    assert KnowledgeContext(kb_path=kb_file).contraindications_for("valproic acid", ["OMIM:203700"]) == [hit]
+    assert KnowledgeContext(kb_path=kb_file.parent / "absent.sqlite").contraindications_for(
+        "valproic acid", ["OMIM:203700"]) == []
 
 
 def test_context_prefers_the_imported_kb_to_the_shipped_table(kb_file: Path) -> None:

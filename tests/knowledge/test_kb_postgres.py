@@ -117,7 +117,7 @@ def test_row_counts_equal_the_sqlite_import_for_every_source(full_imports: tuple
     assert pg_counts == sqlite_counts
     assert pg_counts["hgnc_symbol", "hgnc_thesaurus"] == 91_864
     assert pg_counts["gene_constraint", "gnomad_constraint"] == 19_659
-    assert pg_counts["sources", "*"] == 25
+    assert pg_counts["sources", "*"] == 26
     pg_status = {s.name: s for s in KnowledgeBase.open(url).status()}
     sqlite_status = {s.name: s for s in KnowledgeBase.open(sqlite_db).status()}
     assert {n: (s.version, s.sha256, s.row_count, s.citation) for n, s in pg_status.items()} == \

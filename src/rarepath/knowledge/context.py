@@ -18,6 +18,7 @@ from typing import Any
 
 from rarepath.knowledge.curated import load_table, table_version
 from rarepath.knowledge.indications import (
+    Contraindication,
     Indication,
     IndicationStatus,
     LabelEvidence,
@@ -153,6 +154,11 @@ class KnowledgeContext:
                 found.setdefault((item.drug, item.disease_id), replace(item, query_id=key))
         return sort_indications(found.values())
 
+    def contraindications_for(self, drug: str, disease_ids: Iterable[str]) -> list[Contraindication]:
+        """Label contraindications of `drug` among `disease_ids` (imported KB only: the source is not shipped)."""
+        kb = self.kb
+        return kb.contraindications(drug, list(disease_ids)) if kb.available else []
+
     @cached_property
     def shipped_indications(self) -> dict[str, list[Indication]]:
         """The shipped table keyed by MONDO, OMIM and ORPHA id; a missing table is a KnowledgeError, not "none"."""
@@ -226,6 +232,9 @@ class _NoKnowledgeBase:
         return {}
 
     def indications_for_disease(self, disease_ids: Iterable[str]) -> list[Indication]:
+        return []
+
+    def contraindications(self, drug: str, disease_ids: Iterable[str] | None = None) -> list[Contraindication]:
         return []
 
     def status(self) -> list:

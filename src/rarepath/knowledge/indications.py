@@ -24,6 +24,8 @@ API for the engine
   `Indication.reason` one sentence for an option's reasons; `Indication.source` the citation with versions.
   Example: `default_context().indications_for(["OMIM:310200"])` -> eteplirsen, golodirsen, viltolarsen,
   casimersen, deflazacort approved for Duchenne muscular dystrophy (offline table).
+- `KnowledgeBase.contraindications(drug, ids)` / `KnowledgeContext.contraindications_for(drug, ids)`: the
+  diseases a drug's labels contraindicate (imported KB only), `confirmed` when the label text names them.
 - `verify(claims, labels, index)` is the pure verification step, used by both paths and by
   `scripts/build_products_table.py`. `rarepath kb indications ID...` prints the same answer.
 - Matching is on the crosswalked MONDO id. With the KB, approvals of the parent term a subtype's label names
@@ -44,6 +46,7 @@ __all__ = [
     "DRUG_CLASSES",
     "FAMILIES",
     "Claim",
+    "Contraindication",
     "Indication",
     "IndicationStatus",
     "LabelEvidence",
@@ -372,6 +375,20 @@ class Indication:
         if len(self.sources) >= 2:
             return f"{len(self.sources)} independent sources agree ({', '.join(self.sources)})"
         return f"reported by one source only ({', '.join(self.sources)}); not confirmed by a label"
+
+
+@dataclass(frozen=True)
+class Contraindication:
+    """A disease a drug's label contraindicates. `confirmed`: the disease's name is in the label's
+    contraindications text; an unconfirmed row is still a prompt to read the label, never a clearance."""
+
+    drug: str
+    disease_id: str
+    disease_label: str
+    confirmed: bool
+    excerpt: str
+    source: str
+    allergen: bool = False
 
 
 # --------------------------------------------------------------------------------------------------- verify

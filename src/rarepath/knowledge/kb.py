@@ -32,7 +32,7 @@ if TYPE_CHECKING:  # imported lazily at run time: opening a missing KB must not 
     from sqlalchemy.engine import URL, Connection, Engine
 
     from rarepath.knowledge.importers import ParsedSource
-    from rarepath.knowledge.indications import Indication, LabelText, NameIndex
+    from rarepath.knowledge.indications import Contraindication, Indication, LabelText, NameIndex
 
 #: Alembic head revision this code reads; `upgrade_schema` brings older files up to it.
 SCHEMA_REVISION = "0002_indications"
@@ -691,6 +691,42 @@ class KnowledgeBase:
                                     for i in verified)
 
         return list(self._memoised("indications", "|".join(asked), compute))
+
+    def contraindications(self, drug: str, disease_ids: Iterable[str] | None = None) -> list[Contraindication]:
+        """Diseases the drug's labels contraindicate (Every Cure contraindication list), limited to `disease_ids`
+        (crosswalked like `indications_for_disease`) when given; confirmed ones (name in the text) first."""
+        from rarepath.knowledge.indications import Contraindication, excerpt, ingredient_key
+
+        key = ingredient_key(drug)
+        wanted = tuple(sorted({d.strip() for d in disease_ids or () if d and d.strip()}))
+
+        def compute() -> list[Contraindication]:
+            rows = self._rows("SELECT record, drug, disease_id, disease_label, label_text, is_allergen, source "
+                              "FROM drug_contraindication WHERE drug_key = ? ORDER BY record", (key,))
+            if not rows:
+                return []
+            ids = tuple(sorted({r[2] for r in rows if r[2]}))
+            to_mondo = self.mondo_ids(ids)
+            mondo_of = {asked: m for m, asked in to_mondo.items()}
+            for m, xref in self._rows(f"SELECT mondo_id, xref_id FROM disease_xref WHERE xref_id IN "
+                                      f"({','.join('?' * len(ids))})", ids) if ids else ():
+                mondo_of.setdefault(xref, m)
+            keep = set(self.mondo_ids(wanted)) if disease_ids is not None else None
+            index = self.name_index()
+            out: dict[tuple[str, str], Contraindication] = {}
+            for _, name, disease, label, text, allergen, src in rows:
+                mondo = mondo_of.get(disease or "", disease or "")
+                if not mondo or (keep is not None and mondo not in keep):
+                    continue
+                item = Contraindication(name, mondo, self.disease_label(mondo) or label or "",
+                                        mondo in index.mentions(text), excerpt(text), self._source_text(src),
+                                        bool(allergen))
+                previous = out.get((mondo, text))
+                if previous is None or (item.confirmed and not previous.confirmed):
+                    out[(mondo, text)] = item
+            return sorted(out.values(), key=lambda c: (not c.confirmed, c.disease_id, c.excerpt))
+
+        return list(self._memoised("contraindications", f"{key}|{'|'.join(wanted)}|{disease_ids is None}", compute))
 
     def _moa_targets(self, drugs: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
         """Drug (lower case) -> genes it acts on by mechanism of action (DrugCentral `MOA=1`)."""

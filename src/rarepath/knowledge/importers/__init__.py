@@ -69,6 +69,8 @@ SPECS: tuple[SourceSpec, ...] = (
                indications.parse_everycure_regulator),
     SourceSpec("everycure_pmda", "Every Cure PMDA label indications", ("pmda_indications_deduplicated.xlsx",),
                indications.parse_everycure_regulator),
+    SourceSpec("everycure_contraindications", "Every Cure label contraindications",
+               ("matrix_contraindication_list.xlsx",), indications.parse_everycure_contraindications),
     SourceSpec("drugcentral_indications", "DrugCentral drug indications (2016)", ("drug_indication.tsv",),
                indications.parse_drugcentral),
     SourceSpec("fda_orphan_approvals", "FDA orphan drug approvals", ("Rare_diseases_drugs_FDA.csv",),

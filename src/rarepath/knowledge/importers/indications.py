@@ -1,6 +1,7 @@
 """Drug -> disease indication sources: the Every Cure matrix indication list and its per-regulator label
-extracts (FDA/EMA/PMDA, with the label's indication text), DrugCentral 2016 indications, and the FDA orphan
-drug approvals (approved labeled indication text and marketing approval date).
+extracts (FDA/EMA/PMDA, with the label's indication text), its contraindication list (with the label's
+contraindications text), DrugCentral 2016 indications, and the FDA orphan drug approvals (approved labeled
+indication text and marketing approval date).
 
 Why: these are the raw claims and label texts that `rarepath.knowledge.indications.verify` checks against
 each other; no row is trusted on its own. Importers only parse: every row keeps its source, and the
@@ -37,6 +38,8 @@ EC_LICENCE = ("none stated (everycure-org/matrix-indication-list); label text: F
 EC_CITATION = "everycure-org/matrix-indication-list (label-derived, language-model extraction mapped to MONDO)"
 EC_LIST_COLUMNS = ("final normalized drug id", "final normalized drug label", "final normalized disease id",
                    "final normalized disease label")
+EC_CONTRA_COLUMNS = ("active ingredient", "contraindications", "final normalized disease id",
+                     "final normalized disease label", "final normalized drug id", "is_allergen")
 EC_REGULATOR_COLUMNS = ("drug name", "indications text", "final normalized disease id",
                         "final normalized disease label", "final normalized drug id", "final normalized drug label")
 #: Every Cure per-regulator file prefix -> regulator whose labels it holds
@@ -165,6 +168,35 @@ def parse_everycure_regulator(path: Path) -> ParsedSource:
     name = f"everycure_{regulator.lower()}"
     parsed = ParsedSource(name, f"{EC_LABEL}: {regulator} label indications", _ec_version(path), str(path),
                           sha256_file(path), EC_LICENCE, EC_CITATION, {"indication_label": labels})
+    parsed.notes.append(f"skipped {no_drug} rows without the label's drug name")
+    return parsed
+
+
+def parse_everycure_contraindications(path: Path) -> ParsedSource:
+    """`matrix_contraindication_list.xlsx`: the disease a label's contraindications section was read as naming,
+    with that section's text, so the name can be checked against it."""
+    col, rows = _xlsx_table(path, EC_CONTRA_COLUMNS)
+    found: list[dict[str, object]] = []
+    no_drug = 0
+    for number, fields in rows:
+        if not any(fields):
+            continue
+        text = _cell(fields, col, "contraindications")
+        drug = " ".join((_cell(fields, col, "active ingredient") or "").split())
+        if not ingredient_key(drug):
+            no_drug += 1
+            continue
+        if not text:
+            raise InputError("empty contraindication text", source=where(path, number), field="contraindications")
+        disease = _cell(fields, col, "final normalized disease id")
+        found.append({"record": number, "drug": drug, "drug_key": ingredient_key(drug),
+                      "drug_id": _cell(fields, col, "final normalized drug id"),
+                      "disease_id": normalize_disease_id(disease) if disease else None,
+                      "disease_label": _cell(fields, col, "final normalized disease label"), "label_text": text,
+                      "is_allergen": (_cell(fields, col, "is_allergen") or "").strip().upper() == "TRUE"})
+    require_rows(path, found)
+    parsed = ParsedSource("everycure_contraindications", "Every Cure matrix contraindication list", _ec_version(path),
+                          str(path), sha256_file(path), EC_LICENCE, EC_CITATION, {"drug_contraindication": found})
     parsed.notes.append(f"skipped {no_drug} rows without the label's drug name")
     return parsed
 

@@ -1,4 +1,5 @@
-"""Indications and the disease crosswalk: MONDO exact matches and names, indication claims, label texts.
+"""Indications and the disease crosswalk: MONDO exact matches and names, indication claims, label texts,
+label contraindications.
 
 Rows stay as each source published them (with `source`); verification across sources runs at query time
 (`rarepath.knowledge.indications.verify`), so re-importing one source never leaves stale verdicts.
@@ -70,7 +71,21 @@ def upgrade() -> None:
         _source_col(),
     )
 
+    op.create_table(
+        "drug_contraindication",
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("record", sa.Integer, nullable=False),
+        sa.Column("drug", sa.String, nullable=False),  # the label's active ingredient(s)
+        sa.Column("drug_key", sa.String, nullable=False, index=True),
+        sa.Column("drug_id", sa.String),
+        sa.Column("disease_id", sa.String),
+        sa.Column("disease_label", sa.String),
+        sa.Column("label_text", sa.Text, nullable=False),  # the label's contraindications section
+        sa.Column("is_allergen", sa.Boolean, nullable=False),
+        _source_col(),
+    )
+
 
 def downgrade() -> None:
-    for table in ("indication_label", "indication_claim", "disease_term", "disease_xref"):
+    for table in ("drug_contraindication", "indication_label", "indication_claim", "disease_term", "disease_xref"):
         op.drop_table(table)
