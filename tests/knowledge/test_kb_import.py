@@ -28,6 +28,11 @@ EXPECTED_ROWS = {
     "drugcentral": 13_895,  # 12,217 human rows, multi-gene rows split per gene
     "macarthur_gene_lists": 5_537,
     "mane": 17_829,
+    # indications and the MONDO crosswalk (tests/knowledge/test_indications_kb.py checks them in detail)
+    "mondo_omim": 9_773, "mondo_orphanet": 8_457, "mondo_umls": 21_658, "mondo_sctid": 8_977, "mondo_doid": 11_819,
+    "mondo_rare_diseases": 89_349, "everycure_indications": 11_111, "everycure_contraindications": 3_981,
+    "everycure_fda": 8_719, "everycure_ema": 2_696,
+    "everycure_pmda": 3_041, "drugcentral_indications": 22_776, "fda_orphan_approvals": 1_000,
 }
 
 

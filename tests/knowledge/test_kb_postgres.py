@@ -118,7 +118,7 @@ def test_row_counts_equal_the_sqlite_import_for_every_source(full_imports: tuple
     assert pg_counts == sqlite_counts
     assert pg_counts["hgnc_symbol", "hgnc_thesaurus"] == 91_864
     assert pg_counts["gene_constraint", "gnomad_constraint"] == 19_659
-    assert pg_counts["sources", "*"] == 13
+    assert pg_counts["sources", "*"] == 26
     pg_status = {s.name: s for s in KnowledgeBase.open(url).status()}
     sqlite_status = {s.name: s for s in KnowledgeBase.open(sqlite_db).status()}
     assert {n: (s.version, s.sha256, s.row_count, s.citation) for n, s in pg_status.items()} == \
@@ -161,6 +161,15 @@ def test_known_values(pg_kb: KnowledgeBase) -> None:
     assert pg_kb.inheritance("CFTR") == ("AR",)
     joubert = {(r.panel, r.disease): r for r in pg_kb.g2p("CEP290")}["DD", "JOUBERT SYNDROME TYPE 5"]
     assert joubert.allelic_requirement == "biallelic" and joubert.disease_mim == "610188"
+
+
+def test_indications_are_verified_the_same_on_both_back_ends(full_imports: tuple[str, Path]) -> None:
+    url, sqlite_db = full_imports
+    asked = ["OMIM:310200", "ORPHA:15", "MONDO:0013564", "MONDO:0001516"]
+    on_pg = KnowledgeBase.open(url).indications_for_disease(asked)
+    assert on_pg == KnowledgeBase.open(sqlite_db).indications_for_disease(asked)
+    assert {i.drug for i in on_pg if i.recommendable} >= {"eteplirsen", "vosoritide", "nusinersen"}
+    assert KnowledgeBase.open(url).is_rare("MONDO:0007037")
 
 
 def test_alias_resolution(pg_kb: KnowledgeBase) -> None:

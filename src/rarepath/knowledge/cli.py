@@ -69,3 +69,36 @@ def status_command(db: str | None = typer.Option(None, "--db", help=DB_HELP)) ->
     for s in sources:
         table.add_row(s.name, s.label, s.version, f"{s.row_count:,}", s.imported_at[:10])
     console.print(table)
+
+
+@app.command("indications")
+def indications_command(
+    disease_ids: list[str] = typer.Argument(..., help="Disease ids: OMIM:310200, ORPHA:15, MONDO:0001516 ..."),
+    db: str | None = typer.Option(None, "--db", help=DB_HELP),
+    all_rows: bool = typer.Option(False, "--all", help="Also list reported, unverified indications."),
+) -> None:
+    """Drugs indicated for the disease(s): imported sources when present, else the shipped table."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from rarepath.knowledge.context import KnowledgeContext
+
+    console = Console(highlight=False)
+    found = KnowledgeContext(kb_path=db).indications_for(disease_ids)
+    shown = [i for i in found if all_rows or i.recommendable]
+    if not shown:
+        hidden = len(found) - len(shown)
+        console.print(f"No verified indication for {', '.join(disease_ids)}"
+                      + (f" ({hidden} reported, unverified: --all lists them)." if hidden else "."))
+        return
+    table = Table(title=f"Indications for {', '.join(disease_ids)} (decision support, not medical advice)")
+    for column in ("drug", "class", "disease", "status", "confirmed by", "year"):
+        table.add_column(column)
+    for item in shown:
+        table.add_row(item.drug, item.drug_class or "", f"{item.disease_label} ({item.disease_id})",
+                      item.status.value + (" (broader term)" if item.scope == "broader" else ""), item.rule,
+                      str(item.year or ""))
+    console.print(table)
+    console.print("Sources:")
+    for source in sorted({item.source for item in shown}):
+        console.print(f"  {source}")

