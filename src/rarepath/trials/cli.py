@@ -58,7 +58,8 @@ def fetch_command(
     status: list[str] = typer.Option([], "--status", help="Only these overall statuses (e.g. RECRUITING); "
                                      "repeat for several."),
     max_records: int = typer.Option(500, "--max", min=1, help="Stop after this many records."),
-    save: Path | None = typer.Option(None, "--save", help="Also write the fetched records as JSON to this folder."),
+    save: Path | None = typer.Option(None, "--save", help="Also write each fetched record (API v2 JSON, as "
+                                     "received; 'trials import' reads it back) to this folder."),
     base_url: str | None = typer.Option(None, "--base-url", help="API endpoint (default the public API v2)."),
     db: str | None = typer.Option(None, "--db", help=DB_HELP),
 ) -> None:
@@ -81,8 +82,8 @@ def fetch_command(
         typer.echo(f"skipped {prob.one_line()}", err=True)
     if save is not None:
         save.mkdir(parents=True, exist_ok=True)
-        for t in result.trials:
-            (save / f"{t.nct_id}.rarepath.json").write_text(json.dumps(t.to_dict(), indent=1), encoding="utf-8")
+        for nct, study in result.raw.items():
+            (save / f"{nct}.json").write_text(json.dumps(study, indent=1, ensure_ascii=False), encoding="utf-8")
     with TrialStore.open(db) as store:
         n = store.replace(result.trials, source=f"{client.base_url}?{result.query}")
         typer.echo(f"fetched {n} record(s) in {result.pages} page(s) into {store.location}; "

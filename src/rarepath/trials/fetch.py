@@ -29,6 +29,7 @@ class FetchError(RarepathError):
 @dataclass
 class FetchResult:
     trials: list[Trial] = field(default_factory=list)
+    raw: dict[str, dict[str, Any]] = field(default_factory=dict)  # NCT id -> the study as the API sent it
     problems: list[RecordProblem] = field(default_factory=list)
     pages: int = 0
     query: str = ""
@@ -115,7 +116,9 @@ class StudiesClient:
             result.pages += 1
             for i, study in enumerate(page["studies"]):
                 try:
-                    result.trials.append(parse_v2(study))
+                    trial = parse_v2(study)
+                    result.trials.append(trial)
+                    result.raw[trial.nct_id] = study
                 except RecordError as err:
                     result.problems.append(RecordProblem(f"{self.base_url} page {result.pages} study {i}",
                                                          str(err), err.nct_id))

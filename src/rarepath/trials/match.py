@@ -105,10 +105,10 @@ def disease_phrases(name: str) -> dict[str, float]:
     if len(parts) >= 2:
         head = [p for p in parts[1:] if not re.fullmatch(r"(?:type\s+)?(?:[ivx]+|\d+[a-z]?)", p.lower())]
         inverted = " ".join([*head, parts[0]])
-        add(inverted, 1.0)
-        add(" ".join(w for w in norm(inverted).split() if w not in _NOISE_WORDS), 1.0)
-        if len(head) < len(parts) - 1:  # a number or roman numeral was dropped: a parent of the named type
-            add(inverted, 0.7)
+        # a dropped number or roman numeral makes the inverted name a parent of the named type
+        weight = 1.0 if len(head) == len(parts) - 1 else 0.7
+        add(inverted, weight)
+        add(" ".join(w for w in norm(inverted).split() if w not in _NOISE_WORDS), weight)
     for phrase in list(out):
         parent = _QUALIFIER.sub("", phrase)
         if parent != phrase and len(parent.split()) >= 2:
@@ -131,7 +131,7 @@ class CaseProfile:
     phrases: dict[str, float]
     phrase_sources: dict[str, str]
     patient: PatientView
-    verdicts: dict[str, list[tuple[str, str]]]  # modality -> [(verdict, first reason)] for the case's gene
+    verdicts: dict[str, list[tuple[str, tuple[str, ...]]]]  # modality -> [(verdict, reasons)] for the case's gene
 
     @classmethod
     def build(cls, case: Case, assessment: Assessment | None = None) -> CaseProfile:
@@ -159,13 +159,13 @@ class CaseProfile:
                 if phrases.get(phrase, 0) < weight:
                     phrases[phrase] = weight
                     sources[phrase] = f"{name} [{src}]"
-        verdicts: dict[str, list[tuple[str, str]]] = {}
+        verdicts: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
         if assessment is not None:
             gene = assessment.mechanism.gene
             for opt in assessment.options:
                 if opt.target == gene:
-                    reason = opt.reasons[0].detail if opt.reasons else ""
-                    verdicts.setdefault(opt.modality.value, []).append((opt.verdict.value, reason))
+                    reasons = tuple(f"{r.rule}: {r.detail}" for r in opt.reasons)
+                    verdicts.setdefault(opt.modality.value, []).append((opt.verdict.value, reasons))
         return cls(case.id, tuple(g.upper() for g in case.genes), phrases, sources, PatientView.from_case(case),
                    verdicts)
 
@@ -440,8 +440,8 @@ def judge(entry: _Entry, index: TrialIndex, profile: CaseProfile, relevance: flo
         if judged and all(v in ("not_suitable", "contraindicated") for _, v, _ in judged):
             mod, verdict, why = judged[0]
             m.conflicts.append({"trial_modality": label, "modality": mod, "verdict": verdict,
-                                "reason": f"{label} trial, but the triage found {mod} {verdict} for this case: "
-                                          f"{why}", "rule": "triage_conflict",
+                                "reason": f"{label} trial, but the triage found {mod} {verdict} for this case",
+                                "triage_reasons": list(why), "rule": "triage_conflict",
                                 "source": "rarepath triage (this assessment)"})
     if m.failing:
         m.eligibility = Eligibility.NOT_ELIGIBLE
