@@ -24,6 +24,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from rarepath.errors import InputError
@@ -133,6 +134,11 @@ class CaseProfile:
     patient: PatientView
     verdicts: dict[str, list[tuple[str, tuple[str, ...]]]]  # modality -> [(verdict, reasons)] for the case's gene
 
+    @property
+    def gene_patterns(self) -> list[tuple[str, re.Pattern[str]]]:
+        """Each gene symbol as a whole word, case-sensitive (`DMD`, not `dmd` inside another word)."""
+        return _gene_patterns(self.genes)
+
     @classmethod
     def build(cls, case: Case, assessment: Assessment | None = None) -> CaseProfile:
         names: list[tuple[str, str]] = []  # (name, where it comes from)
@@ -170,6 +176,11 @@ class CaseProfile:
                    verdicts)
 
 
+@cache
+def _gene_patterns(genes: tuple[str, ...]) -> list[tuple[str, re.Pattern[str]]]:
+    return [(g, re.compile(rf"(?<![A-Za-z0-9]){re.escape(g)}(?![A-Za-z0-9])")) for g in genes]
+
+
 def _hpo() -> Any:
     from rarepath.errors import KnowledgeError
     from rarepath.knowledge.hpo import HpoIndex
@@ -186,7 +197,7 @@ def _hpo() -> Any:
 @dataclass
 class _Entry:
     trial: Trial
-    fields: dict[str, str]  # field name -> normalised text (" | "-joined for lists)
+    fields: dict[str, str]  # field name -> " normalised text " (" | "-joined for lists, padded with spaces)
     raw: str  # original-case text of the strong fields, for gene symbols
     criteria: tuple[Criterion, ...] | None = None
     modalities: tuple[tuple[str, tuple[str, ...]], ...] = ()
@@ -218,7 +229,7 @@ class TrialIndex:
             mods = tuple((label, mods) for label, rx, mods in TRIAL_MODALITIES if rx.search(modal_text))
             if "GENETIC" in t.intervention_types and not any(m[0] == "gene therapy" for m in mods):
                 mods = (*mods, ("gene therapy", TRIAL_MODALITIES[0][2]))
-            self.entries.append(_Entry(t, fields, raw, None, mods))
+            self.entries.append(_Entry(t, {k: f" {v} " for k, v in fields.items() if v}, raw, None, mods))
             for word in set(" ".join(fields.values()).split()) | set(re.findall(r"[A-Za-z0-9]+", raw)):
                 self._words.setdefault(word, set()).add(i)
 
@@ -353,10 +364,10 @@ def _relevance(entry: _Entry, profile: CaseProfile) -> tuple[float, list[str]]:
     for phrase, weight in profile.phrases.items():
         padded = f" {phrase} "
         for name, fw in _FIELD_WEIGHTS.items():
-            text = entry.fields[name]
-            if not text:
+            text = entry.fields.get(name)
+            if text is None:
                 continue
-            if padded in f" {text} ":
+            if padded in text:
                 exact = any(phrase == part.strip() for part in text.split("|"))
                 score = weight * fw * (1.0 if exact or name == "summary" else 0.95)
                 if score > best:
@@ -364,11 +375,11 @@ def _relevance(entry: _Entry, profile: CaseProfile) -> tuple[float, list[str]]:
                 disease_hit = True
                 reasons.append(f"{name} mention {phrase!r} (from {profile.phrase_sources[phrase]})")
                 break
-    for gene in profile.genes:
-        if re.search(rf"(?<![A-Za-z0-9]){re.escape(gene)}(?![A-Za-z0-9])", entry.raw):
+    for gene, pattern in profile.gene_patterns:
+        if gene in entry.raw and pattern.search(entry.raw):
             gene_hit = True
-            strong = any(re.search(rf"\b{re.escape(gene.lower())}\b", entry.fields[f])
-                         for f in ("conditions", "keywords", "title"))
+            padded = f" {gene.lower()} "
+            strong = any(padded in entry.fields.get(f, "") for f in ("conditions", "keywords", "title"))
             best = max(best, 0.9 if strong else 0.7)
             reasons.append(f"names the gene {gene}")
     if disease_hit and gene_hit:
@@ -406,9 +417,36 @@ def _structured(t: Trial, p: PatientView, failing: list[dict[str, str]], to_chec
                                              "rule": "sex", "source": rec})
 
 
+_Settled = tuple[list[dict[str, str]], list[str], list[dict[str, str]], list[dict[str, str]]]
+
+
+def _settle(criteria: tuple[Criterion, ...], patient: PatientView) -> _Settled:
+    """(failing, to_check, open items with a reason, met) of a trial's items for one patient."""
+    failing: list[dict[str, str]] = []
+    to_check: list[str] = []
+    open_items: list[dict[str, str]] = []
+    met: list[dict[str, str]] = []
+    for crit in criteria:
+        res = evaluate(crit, patient)
+        item = {"criterion": crit.text, "section": crit.section.value, "reason": "; ".join(res.reasons),
+                "rule": ",".join(res.rules), "source": SOURCE}
+        if res.outcome == Outcome.FAILS:
+            failing.append(item)
+        elif res.outcome == Outcome.OPEN:
+            to_check.append(crit.text)
+            if res.reasons:
+                open_items.append(item)
+        else:
+            met.append(item)
+    return failing, to_check, open_items, met
+
+
 def judge(entry: _Entry, index: TrialIndex, profile: CaseProfile, relevance: float,
-          reasons: list[str]) -> TrialMatch:
-    """The full verdict for one relevant-or-not trial (see the module docstring for the order of checks)."""
+          reasons: list[str], settled: dict[int, _Settled] | None = None) -> TrialMatch:
+    """The full verdict for one relevant-or-not trial (see the module docstring for the order of checks).
+
+    `settled` memoises the criteria outcomes per distinct criteria text for this one patient.
+    """
     t = entry.trial
     m = TrialMatch(t, Eligibility.NOT_ELIGIBLE, relevance, reasons)
     if relevance < RELEVANT:
@@ -422,18 +460,16 @@ def judge(entry: _Entry, index: TrialIndex, profile: CaseProfile, relevance: flo
     elif t.status.value == "NOT_YET_RECRUITING":
         m.to_check.append("Overall status: NOT_YET_RECRUITING (enrolment has not started)")
     _structured(t, profile.patient, m.failing, m.to_check, m.met)
-    for crit in index.criteria(entry):
-        res = evaluate(crit, profile.patient)
-        item = {"criterion": crit.text, "section": crit.section.value, "reason": "; ".join(res.reasons),
-                "rule": ",".join(res.rules), "source": SOURCE}
-        if res.outcome == Outcome.FAILS:
-            m.failing.append(item)
-        elif res.outcome == Outcome.OPEN:
-            m.to_check.append(crit.text)
-            if res.reasons:
-                m.open_items.append(item)
-        else:
-            m.met.append(item)
+    criteria = index.criteria(entry)
+    done = settled.get(id(criteria)) if settled is not None else None
+    if done is None:
+        done = _settle(criteria, profile.patient)
+        if settled is not None:
+            settled[id(criteria)] = done
+    m.failing += done[0]
+    m.to_check += done[1]
+    m.open_items += done[2]
+    m.met += done[3]
     for label, modalities in entry.modalities:
         # a conflict when every triage modality the trial's product may stand for is ruled out for the gene
         judged = [(mod, v, why) for mod in modalities for v, why in profile.verdicts.get(mod, ())]
@@ -459,6 +495,7 @@ def match_profile(index: TrialIndex, profile: CaseProfile, filters: Filters | No
     cands = set(range(len(index))) if include_all else index.candidates(profile)
     out: list[TrialMatch] = []
     dropped = 0
+    settled: dict[int, _Settled] = {}
     for i in sorted(cands):
         entry = index.entries[i]
         relevance, reasons = _relevance(entry, profile)
@@ -468,7 +505,7 @@ def match_profile(index: TrialIndex, profile: CaseProfile, filters: Filters | No
         if not filters.keep(entry.trial, distance):
             dropped += 1
             continue
-        m = judge(entry, index, profile, relevance, reasons)
+        m = judge(entry, index, profile, relevance, reasons, settled)
         m.distance_km, m.nearest_site = distance, site
         out.append(m)
     out.sort(key=lambda m: (-m.eligibility.rank, -m.relevance, len(m.to_check),
