@@ -123,3 +123,47 @@ def test_bad_options_exit_2_with_one_line(tmp_path: Path, capsys, argv: list[str
     assert main([*argv, "--db", str(tmp_path / "db.sqlite")]) == 2
     err = capsys.readouterr().err
     assert needle in err and err.count("\n") == 1, err
+
+
+def test_assess_with_trials_adds_them_to_both_reports(tmp_path: Path, capsys) -> None:
+    db = tmp_path / "db.sqlite"
+    assert main(["trials", "import", str(WRITTEN), "--db", str(db)]) == 0
+    out = tmp_path / "a.json"
+    assert main(["assess", "--gene", "DMD", "--variant", "deletion of exons 48-50", "--zygosity", "hemizygous",
+                 "--patient", "age=6; sex=male; ambulatory=yes", "--id", "dmd", "--trials-db", str(db),
+                 "--json", str(out), "--html", str(tmp_path / "html"), "-q"]) == 0
+    section = json.loads(out.read_text())["trials"]
+    assert {t["nct_id"] for t in section["trials"]} == {"NCT99000002", "NCT99000003"}
+    assert section["counts"]["possibly_eligible"] == 2 and "not medical advice" in section["disclaimer"]
+    clinician = (tmp_path / "html" / "dmd.clinician.html").read_text()
+    family = (tmp_path / "html" / "dmd.family.html").read_text()
+    assert "Clinical-trial pre-screening" in clinician and "NCT99000003" in clinician
+    assert "To check:" in clinician
+    assert "Clinical studies that might fit" in family and "NCT99000002" in family
+    # without --trials the assessment JSON is unchanged
+    assert main(["assess", "--gene", "DMD", "--variant", "deletion of exons 48-50", "--zygosity", "hemizygous",
+                 "--json", str(out), "-q"]) == 0
+    assert "trials" not in json.loads(out.read_text())
+
+
+def test_store_on_postgresql(tmp_path: Path, capsys) -> None:
+    """The same table and re-import on a shared PostgreSQL database (a private throwaway server)."""
+    pytest.importorskip("psycopg")
+    from pg_server import ServerUnavailable, start_server
+
+    try:
+        server = start_server()
+    except ServerUnavailable as err:
+        pytest.skip(str(err))
+    try:
+        url = server.create_database("trials_store")
+        assert main(["trials", "import", str(WRITTEN), "--db", url]) == 0
+        assert main(["trials", "import", str(WRITTEN / "NCT99000004.json"), "--db", url]) == 0
+        with TrialStore.open(url) as store:
+            assert store.count() == 6
+            assert store.get("NCT99000004").trial.status.value == "TERMINATED"
+        out_json = tmp_path / "m.json"
+        assert main(["trials", "match", *SMA, "--db", url, "--json", str(out_json), "-q"]) == 0
+        assert len(json.loads(out_json.read_text())["trials"]) == 3
+    finally:
+        server.stop()

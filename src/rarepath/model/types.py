@@ -301,6 +301,7 @@ class Assessment:
     knowledge: dict[str, Any] = field(default_factory=dict)
     designs: list[dict[str, Any]] = field(default_factory=list)  # reagent designs attached to the case
     screens: list[dict[str, Any]] = field(default_factory=list)  # patient-model screen rankings attached
+    trials: dict[str, Any] = field(default_factory=dict)  # trial pre-screening (rarepath.trials.match.report_section)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -313,5 +314,6 @@ class Assessment:
             "knowledge": self.knowledge,
             "designs": self.designs,
             "screens": self.screens,
+            **({"trials": self.trials} if self.trials else {}),
             "disclaimer": self.disclaimer,
         }

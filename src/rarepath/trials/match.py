@@ -43,7 +43,8 @@ if TYPE_CHECKING:
     from rarepath.model.types import Assessment, Case
     from rarepath.trials.store import TrialStore
 
-__all__ = ["Eligibility", "Filters", "TrialIndex", "TrialMatch", "TrialMatches", "match_case", "resolve_place"]
+__all__ = ["Eligibility", "Filters", "TrialIndex", "TrialMatch", "TrialMatches", "match_case", "report_section",
+           "resolve_place"]
 
 #: Relevance at or above which a trial counts as being for the case's disease or gene.
 RELEVANT = 0.5
@@ -525,6 +526,30 @@ def match_case(case: Case, assessment: Assessment | None, trials: TrialStore | T
     else:
         index = TrialIndex(trials)
     return match_profile(index, CaseProfile.build(case, assessment), filters, include_all)
+
+
+_FAMILY_WORDS = {
+    "eligible": "may fit: everything the record asks that we could check fits",
+    "possibly_eligible": "may fit, but some points must be checked by the study team",
+    "not_eligible": "does not fit now",
+}
+
+
+def report_section(matches: TrialMatches, limit: int = 10) -> dict[str, Any]:
+    """The trials block of the case report (clinician and family versions): the best `limit` trials."""
+    shown = matches.trials[:limit]
+    rows = []
+    for m in shown:
+        d = m.to_dict()
+        rows.append({
+            **{k: d[k] for k in ("nct_id", "title", "status", "eligibility", "relevance", "url", "conflicts",
+                                 "minimum_age", "maximum_age", "phases")},
+            "failing": m.failing[:3], "to_check": m.to_check[:6], "more_to_check": max(0, len(m.to_check) - 6),
+            "family": _FAMILY_WORDS[m.eligibility.value],
+        })
+    counts = {e.value: sum(m.eligibility == e for m in matches.trials) for e in Eligibility}
+    return {"records_searched": matches.records, "listed": len(matches.trials), "counts": counts, "trials": rows,
+            "source": SOURCE, "disclaimer": DISCLAIMER}
 
 
 _LATLON = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*[,; ]\s*(-?\d+(?:\.\d+)?)\s*$")
