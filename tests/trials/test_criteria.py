@@ -14,6 +14,7 @@ from rarepath.trials.criteria import (
     evaluate,
     parse_criteria,
     split_items,
+    trial_serotypes,
 )
 from rarepath.trials.records import read_file
 
@@ -76,6 +77,7 @@ def test_antibody_serotype_comes_from_the_text_or_the_trial_vector() -> None:
     assert _one("Anti-AAV antibody titer > 1:50", EXC, only_aav9, vectors=("AAV9",)) == Outcome.FAILS
     assert _one("Anti-AAV antibody titer > 1:50", EXC, only_aav9) == Outcome.OPEN
     assert _one("Anti-AAV9 antibody titer >1:50", EXC, PatientView()) == Outcome.OPEN
+    assert trial_serotypes(["AAV2CUhCLN2 vector", "scAAV9.CB.SMN", "rAAVrh74.MHCK7"]) == ("AAV2", "AAV9", "AAVrh74")
     negative = PatientView(antibodies={"AAV9": False})
     assert _one("Anti-AAV9 antibody titer >1:50", EXC, negative) == Outcome.MET
 
@@ -131,6 +133,14 @@ def test_named_prior_product() -> None:
 ])
 def test_patient_factor_criteria(text: str, section: Section, patient: PatientView, expected: Outcome) -> None:
     assert _one(text, section, patient) == expected
+
+
+def test_seropositive_for_another_virus_is_not_an_aav_criterion() -> None:
+    text = ("Other significant conditions that create a risk to receiving the AAV2CUhCLN2 vector. Examples include "
+            "malignancy (other than skin cancer), congenital heart disease, liver or renal failure, or seropositive "
+            "for HIV.")
+    (crit,) = parse_criteria(f"Exclusion Criteria:\n\n* {text}", ("AAV2",))
+    assert [r.rule for r in crit.requirements] == ["organ_function"]
 
 
 def test_duration_is_not_read_as_an_age() -> None:

@@ -269,7 +269,11 @@ def _parse_age(text: str) -> list[Requirement]:
 
 # ---- AAV antibodies
 
-_SEROTYPE = re.compile(r"\baav[\s-]?(rh[\s.-]?\d+|hu\d+|dj|anc\d+|\d+)\b", re.I)
+_SEROTYPE = re.compile(r"(?<![a-z0-9])(?:sc|ss|r)?aav[\s-]?(rh[\s.-]?\d+|hu\d+|dj|anc\d+|\d+)(?![0-9])", re.I)
+_AAV = re.compile(r"(?<![a-z0-9])(?:sc|ss|r)?aav|adeno-associated", re.I)
+#: An antibody word this close (characters) to an AAV mention makes an anti-AAV criterion
+#: ("seropositive for HIV" far from the AAV vector's name does not).
+_NEAR = 60
 _ANTIBODY_CUE = re.compile(r"antibod|titer|titre|\bnab|\btab\b|seropositiv|seronegativ|immunity|seroprevalen",
                            re.I)
 _TITRE = re.compile(r"1\s*:\s*(\d[\d,]*)")
@@ -307,7 +311,8 @@ def trial_serotypes(texts: Iterable[str]) -> tuple[str, ...]:
 
 
 def _parse_antibodies(text: str, vector_serotypes: tuple[str, ...]) -> list[Requirement]:
-    if "aav" not in text.lower() or not _ANTIBODY_CUE.search(text):
+    aav = [m.start() for m in _AAV.finditer(text)]
+    if not aav or not any(abs(m.start() - a) <= _NEAR for m in _ANTIBODY_CUE.finditer(text) for a in aav):
         return []
     serotypes = trial_serotypes([text]) or vector_serotypes
     assay = ("neutralising" if re.search(r"neutrali[sz]|\bnab", text, re.I)

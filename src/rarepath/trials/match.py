@@ -64,7 +64,7 @@ class Eligibility(StrEnum):
 
 #: Trial modality recognised in the interventions and titles -> triage modalities it stands for.
 TRIAL_MODALITIES: tuple[tuple[str, re.Pattern[str], tuple[str, ...]], ...] = (
-    ("gene therapy", re.compile(r"gene (?:therapy|transfer|replacement)|\baav\d*|adeno-associated|lentivir|"
+    ("gene therapy", re.compile(r"gene (?:therapy|transfer|replacement)|(?<![a-z0-9])(?:sc|ss|r)?aav|adeno-associated|lentivir|"
                                 r"vector|-vec\b|abeparvovec|parvovec", re.I), ("gene_replacement", "gene_addition")),
     ("genome editing", re.compile(r"crispr|base edit|prime edit|genome edit|gene edit|zinc finger nuclease|"
                                   r"\bcas9\b", re.I), ("genome_editing",)),
