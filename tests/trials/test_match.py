@@ -169,6 +169,10 @@ def test_filters_and_distance(index: TrialIndex) -> None:
     assert set(_by_id(match_case(case, None, index, Filters(phases=frozenset({"PHASE3"}))))) == {"NCT99000001"}
     genetic = match_case(case, None, index, Filters(intervention_types=frozenset({"BIOLOGICAL"})))
     assert set(_by_id(genetic)) == {"NCT99000005"} and genetic.filtered_out == 2
+    assert match_case(case, None, index, Filters(healthy_volunteers=True)).trials == []
+    assert len(match_case(case, None, index, Filters(healthy_volunteers=False)).trials) == 3
+    recruiting = match_case(case, None, index, Filters(statuses=frozenset({"RECRUITING"})))
+    assert set(_by_id(recruiting)) == {"NCT99000001"}
 
 
 def index_trials(index: TrialIndex) -> list:

@@ -145,20 +145,22 @@ def _norm_variant(text: str) -> str:
 
 
 @dataclass(frozen=True)
-class Product:
+class KnownProduct:
+    """A product of the curated therapies table, as prior-treatment criteria need it."""
+
     name: str
     modality: str
     delivery: str
 
 
 @cache
-def product_lexicon() -> dict[str, Product]:
+def product_lexicon() -> dict[str, KnownProduct]:
     """Product names and brands (lower case) from the curated therapies table, with their modality."""
     from rarepath.knowledge.curated import load_table
 
-    out: dict[str, Product] = {}
+    out: dict[str, KnownProduct] = {}
     for row in load_table("therapies"):
-        prod = Product(row["name"], row.get("modality", ""), row.get("delivery", ""))
+        prod = KnownProduct(row["name"], row.get("modality", ""), row.get("delivery", ""))
         for name in (row["name"], *(row.get("brand") or "").split(";")):
             name = name.strip().lower()
             if len(name) >= 4:
