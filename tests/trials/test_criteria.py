@@ -179,3 +179,32 @@ def test_exon_range_and_named_variants() -> None:
 def test_unrecognised_items_stay_open_with_their_sentence() -> None:
     (crit,) = parse_criteria("Both parents or legal guardians must give consent")
     assert crit.requirements == () and evaluate(crit, PatientView(age_years=3)).outcome == Outcome.OPEN
+
+
+@pytest.mark.parametrize(("section", "text"), [
+    # conditions on a subgroup, or the age of something else, are not the patient's age limits (real records)
+    (INC, "For children aged under 18 months: two separate peripheral blood specimens positive for HIV"),
+    (EXC, "Perinatal exposure to nevirapine (either through prevention of mother-to-child transmission (pMTCT) or "
+          "breastfeeding) for children aged 3 - 6 months only"),
+    (INC, "Have an acute (less than 4 week old) injury with instability of the DRUJ"),
+    (INC, "No factors that increase the risk of QTc prolongation such as family history of long QT syndrome or "
+          "unexplained sudden death under 40 years of age"),
+    # past conditioning, allergy to a product, a test taken before a transplant, a sex word in a contraception item
+    (INC, "Have undergone an allo-HSCT from any donor source. Recipients of nonmyeloablative and myeloablative "
+          "conditioning regimens are eligible."),
+    (EXC, "The patient has experienced an anaphylactic reaction to agalsidase alfa"),
+    (EXC, "Previous test results obtained as part of standard of care before allo-HSCT that confirm a patient is "
+          "immune may be used for purposes of eligibility."),
+    (INC, "Women of non-childbearing potential (ie, surgically sterile with a hysterectomy)"),
+    (INC, "Be willing to avoid pregnancy or fathering children"),
+])
+def test_real_sentences_that_must_not_be_settled(section: Section, text: str) -> None:
+    heading = "Inclusion Criteria:" if section == INC else "Exclusion Criteria:"
+    (crit,) = parse_criteria(f"{heading}\n\n* {text}")
+    assert [r.rule for r in crit.requirements if r.rule != "organ_function"] == []
+
+
+def test_heading_at_the_end_of_a_line_starts_a_section() -> None:
+    text = ("Exclusion criteria\n\n  5. Likely to switch therapy\n\nEligibility criteria for the secondary "
+            "randomisation Inclusion criteria\n\n  1. Aged at least 3 years\n")
+    assert split_items(text) == [(EXC, "Likely to switch therapy"), (INC, "Aged at least 3 years")]

@@ -245,10 +245,25 @@ def _age_requirement(low: tuple[str, float] | None, high: tuple[str, float] | No
     return Requirement("age_in_text", f"age {shown}", check)
 
 
+#: "For children aged under 18 months: ..." states a condition, not a requirement on every participant.
+_CONDITIONAL_BEFORE = re.compile(r"\b(?:for|if|in|when|among)\b(?:\s+[\w-]+){0,2}\s*$", re.I)
+#: "an acute (less than 4 week old) injury": the age of something other than the patient.
+_NOT_PERSON = re.compile(r"injur|lesion|wound|fractur|symptom|onset|diagnos|infection|exposure|history|"
+                         r"treatment|therapy|transplant|surgery|procedure|scan|biopsy|sample|specimen|death|family|sibling|"
+                         r"mother|father|parent", re.I)
+
+
+def _about_patient(text: str, m: re.Match[str]) -> bool:
+    before, after = text[max(0, m.start() - 30):m.start()], text[m.end():m.end() + 20]
+    if _CONDITIONAL_BEFORE.search(before) or after.lstrip().startswith(":"):
+        return False
+    return not (_NOT_PERSON.search(after) or _NOT_PERSON.search(before))
+
+
 def _parse_age(text: str) -> list[Requirement]:
     for rx in _AGE_RANGE:
         m = rx.search(text)
-        if m:
+        if m and _about_patient(text, m):
             unit_b = m.group("ub")
             a, b = _years(m.group("a"), m.group("ua") or unit_b), _years(m.group("b"), unit_b)
             if a <= b:
@@ -257,6 +272,8 @@ def _parse_age(text: str) -> list[Requirement]:
     out: list[Requirement] = []
     for rx in _AGE_ONE:
         for m in rx.finditer(text):
+            if not _about_patient(text, m):
+                continue
             op = " ".join(m.group("op").lower().split())
             years = _years(m.group("n"), m.group("u"))
             shown = f"{op} {m.group('n')} {m.group('u')}"
@@ -403,11 +420,21 @@ def _negated(text: str, start: int) -> bool:
     return bool(_NEGATION.search(clause))
 
 
+def _near_prior_cue(text: str, rx: re.Pattern[str]) -> re.Match[str] | None:
+    """A therapy mention with a prior-treatment cue just before it ("prior gene therapy", "have not previously
+    participated in a gene therapy study"), not a test "before allo-HSCT" further on."""
+    for m in rx.finditer(text):
+        before = text[max(0, m.start() - 60):m.start()]
+        if _PRIOR_CUE.search(before) and not re.search(r"\b(?:before|after|for)\s+\S*$", before, re.I):
+            return m
+    return None
+
+
 def _parse_prior_therapy(text: str) -> list[Requirement]:
-    if not _PRIOR_CUE.search(text):
+    if not _PRIOR_CUE.search(text) or _ALLERGY.search(text):
         return []
-    gene = _GENE_THERAPY_TEXT.search(text)
-    cell = _CELL_THERAPY_TEXT.search(text)
+    gene = _near_prior_cue(text, _GENE_THERAPY_TEXT)
+    cell = _near_prior_cue(text, _CELL_THERAPY_TEXT)
     if not gene and not cell:
         return []
     kinds = ("gene" if gene else "") + (" or cell" if gene and cell else "cell" if cell else "")
@@ -426,8 +453,11 @@ def _parse_prior_therapy(text: str) -> list[Requirement]:
     return [Requirement("prior_gene_or_cell_therapy", statement, check)]
 
 
+_ALLERGY = re.compile(r"allerg|hypersensitiv|anaphyla|reaction to|intoleran", re.I)
+
+
 def _parse_prior_product(text: str) -> list[Requirement]:
-    if not _PRIOR_CUE.search(text):
+    if not _PRIOR_CUE.search(text) or _ALLERGY.search(text):
         return []
     low = text.lower()
     names = sorted({name for name in product_lexicon() if re.search(rf"\b{re.escape(name)}\b", low)})
@@ -455,12 +485,16 @@ def _parse_prior_product(text: str) -> list[Requirement]:
 # ---- conditioning, ambulation, ventilation, pregnancy, sex
 
 _CONDITIONING = re.compile(r"conditioning|busulfan|myeloablat", re.I)
+_ABILITY = re.compile(r"toleran|tolerate|withstand|eligible|candidate|\bable\b|\bfit\b|contraindicat|"
+                      r"suitable|undergo|receive", re.I)
+_PAST = re.compile(r"recipients? of|\bafter\b|received|undergone|\bprior\b|previous", re.I)
 _CANNOT = re.compile(r"unable|inability|contraindicat|not (?:be )?(?:a )?(?:candidate|eligible|able|suitable)|"
-                     r"cannot|intoleran|not tolerate|unfit|ineligible", re.I)
+                     r"cannot|intoleran|not tolerate|unfit|ineligible|compromise|would not tolerate|preclude", re.I)
 
 
 def _parse_conditioning(text: str) -> list[Requirement]:
-    if not _CONDITIONING.search(text):
+    """Only items about the patient's ability to receive conditioning (not about conditioning received before)."""
+    if not _CONDITIONING.search(text) or not _ABILITY.search(text) or _PAST.search(text):
         return []
     able = not _CANNOT.search(text)
     statement = f"{'can' if able else 'cannot'} receive conditioning"
@@ -516,6 +550,11 @@ def _parse_ventilation(text: str) -> list[Requirement]:
 
 
 _PREGNANCY = re.compile(r"pregnan|breast-?\s?feeding|lactating|nursing mother", re.I)
+#: The participant herself pregnant or breastfeeding (not "perinatal exposure ... through breastfeeding").
+_PREGNANT_PARTICIPANT = re.compile(
+    r"^\W*(?:(?:being|currently|is|are)\s+)?(?:pregnan|breast-?\s?feeding|lactating|nursing)|"
+    r"\b(?:is|are|be|being|who are|currently)\s+(?:pregnant|breast-?\s?feeding|lactating|nursing)|"
+    r"pregnant\s+(?:or|and|,)\s+(?:breast|lactat|nursing)|pregnancy\s+or\s+(?:breast|lactat)", re.I)
 
 
 def _parse_pregnancy(text: str, section: Section) -> list[Requirement]:
@@ -523,6 +562,11 @@ def _parse_pregnancy(text: str, section: Section) -> list[Requirement]:
     if not _PREGNANCY.search(text):
         return []
     pregnant = section == Section.EXCLUSION
+    if pregnant and not _PREGNANT_PARTICIPANT.search(text):
+        return []
+    if not pregnant and (not re.search(r"not pregnant|negative (?:\w+ )?pregnancy", text, re.I)
+                         or re.search(r"contracep|father|\bmen\b|partner", text, re.I)):
+        return []  # contraception and similar duties stay "to check"
 
     def check(p: PatientView) -> Answer:
         if p.sex == "male":
@@ -540,11 +584,16 @@ _SEX_ONLY = {
 }
 
 
+_BOTH_SEXES = re.compile(r"\b(?:males? (?:and|or) females?|females? (?:and|or) males?|men (?:and|or) women|"
+                         r"women (?:and|or) men|boys (?:and|or) girls|girls (?:and|or) boys|both sexes)\b", re.I)
+_REPRODUCTIVE = re.compile(r"childbearing|contracep|pregnan|potential|sterile|partner|fathering|lactat", re.I)
+
+
 def _parse_sex(text: str, section: Section) -> list[Requirement]:
-    if section != Section.INCLUSION or _PREGNANCY.search(text):
+    if section != Section.INCLUSION or _REPRODUCTIVE.search(text) or _BOTH_SEXES.search(text):
         return []
     hits = [sex for sex, rx in _SEX_ONLY.items() if rx.search(text)]
-    if len(hits) != 1 or re.search(r"\b(?:male and female|male or female|men and women|both sexes)\b", text, re.I):
+    if len(hits) != 1:
         return []
     sex = hits[0]
 
@@ -698,6 +747,7 @@ class CriterionResult:
 _HEADING = re.compile(r"^\W*(?:key\s+|main\s+|general\s+)?(inclusion|exclusion)(?:\s+criteria)?\b[^a-z0-9]*"
                       r"(?:\(.*\))?\s*:?\s*$", re.I)
 _HEADING_INLINE = re.compile(r"^\W*(?:key\s+)?(inclusion|exclusion)\s+criteria\s*:\s*(?P<rest>.+)$", re.I)
+_HEADING_END = re.compile(r"^.{0,100}?\b(inclusion|exclusion)\s+criteria\s*:?\s*$", re.I)
 _BULLET = re.compile(r"^\s*(?:[-*•·◦▪]|\d{1,2}[.)]|[a-z][.)]|\(\w{1,3}\))\s+")
 
 
@@ -720,7 +770,7 @@ def split_items(text: str) -> list[tuple[Section, str]]:
 
     for line in text.splitlines():
         stripped = line.strip()
-        head = _HEADING.match(stripped)
+        head = _HEADING.match(stripped) or (_HEADING_END.match(stripped) if not _BULLET.match(line) else None)
         inline = _HEADING_INLINE.match(stripped) if not head else None
         if head or inline:
             flush()
