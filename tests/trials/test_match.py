@@ -186,3 +186,23 @@ def test_unknown_place_is_a_one_line_input_error(index: TrialIndex) -> None:
         resolve_place("Atlantis", index_trials(index))
     with pytest.raises(InputError, match="out of range"):
         resolve_place("95,10", [])
+
+
+def test_every_item_settled_makes_a_trial_eligible() -> None:
+    import json
+
+    from rarepath.trials.records import parse_v2
+
+    rec = json.loads((WRITTEN / "NCT99000001.json").read_text())
+    rec["protocolSection"]["eligibilityModule"]["eligibilityCriteria"] = (
+        "Inclusion Criteria:\n\n* Age 6 months to 5 years at the time of dosing\n"
+        "* Anti-AAV9 total binding antibody titer ≤ 1:50 by ELISA\n\nExclusion Criteria:\n\n"
+        "* Prior treatment with any gene therapy\n* Requires invasive ventilation or tracheostomy\n")
+    trial = parse_v2(rec)
+    fit = _sma("age=2; sex=female; anti_AAV9_titre=1:25; prior_treatments=nusinersen; ventilator_dependent=no")
+    (m,) = match_case(fit, None, [trial]).trials
+    assert m.eligibility == E and m.to_check == [] and m.failing == []
+    assert len(m.met) == 6  # 4 items + minimum and maximum age
+    unknown = _sma("age=2; sex=female; anti_AAV9_titre=1:25; prior_treatments=nusinersen")
+    (m,) = match_case(unknown, None, [trial]).trials
+    assert m.eligibility == P and m.to_check == ["Requires invasive ventilation or tracheostomy"]
