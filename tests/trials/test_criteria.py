@@ -77,6 +77,10 @@ def test_antibody_serotype_comes_from_the_text_or_the_trial_vector() -> None:
     assert _one("Anti-AAV antibody titer > 1:50", EXC, only_aav9, vectors=("AAV9",)) == Outcome.FAILS
     assert _one("Anti-AAV antibody titer > 1:50", EXC, only_aav9) == Outcome.OPEN
     assert _one("Anti-AAV9 antibody titer >1:50", EXC, PatientView()) == Outcome.OPEN
+    two = "Anti-AAV8 or anti-AAV9 antibody titers below 1:5"
+    assert _one(two, INC, only_aav9) == Outcome.FAILS  # AAV9 already too high
+    assert _one(two, INC, PatientView(titres={"AAV9": 0})) == Outcome.OPEN  # AAV8 not measured
+    assert _one(two, INC, PatientView(titres={"AAV9": 0, "AAV8": 0})) == Outcome.MET
     assert trial_serotypes(["AAV2CUhCLN2 vector", "scAAV9.CB.SMN", "rAAVrh74.MHCK7"]) == ("AAV2", "AAV9", "AAVrh74")
     negative = PatientView(antibodies={"AAV9": False})
     assert _one("Anti-AAV9 antibody titer >1:50", EXC, negative) == Outcome.MET

@@ -368,9 +368,13 @@ def _parse_antibodies(text: str, vector_serotypes: tuple[str, ...]) -> list[Requ
             return Answer(None, f"{statement}: the text gives no comparison the titre can be checked against")
         answers = [_check_serotype(p, s, op, threshold) for s in serotypes]
         known = [a for a in answers if a[0] is not None]
-        if not known:
-            return Answer(None, f"{statement}: no anti-{sero_text} antibody result in the patient factors")
-        value = any(a[0] for a in known) if op in (">", ">=", "pos") else all(a[0] for a in known)
+        values = [a[0] for a in answers]
+        # "above" for any serotype is enough to make the statement true; "below" must hold for all of them
+        decisive = op in (">", ">=", "pos")
+        value = decisive if decisive in values else (None if None in values else not decisive)
+        if value is None:
+            missing = [s for s, a in zip(serotypes, answers, strict=True) if a[0] is None]
+            return Answer(None, f"{statement}: no anti-{'/'.join(missing)} antibody result in the patient factors")
         note = f"; trial asks for a {assay} assay, confirm the patient's titre was measured the same way" \
             if assay else ""
         return Answer(value, f"{statement}: patient {'; '.join(a[1] for a in known)}{note}")
