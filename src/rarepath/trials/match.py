@@ -135,11 +135,6 @@ class CaseProfile:
     patient: PatientView
     verdicts: dict[str, list[tuple[str, tuple[str, ...]]]]  # modality -> [(verdict, reasons)] for the case's gene
 
-    @property
-    def gene_patterns(self) -> list[tuple[str, re.Pattern[str]]]:
-        """Each gene symbol as a whole word, case-sensitive (`DMD`, not `dmd` inside another word)."""
-        return _gene_patterns(self.genes)
-
     @classmethod
     def build(cls, case: Case, assessment: Assessment | None = None) -> CaseProfile:
         names: list[tuple[str, str]] = []  # (name, where it comes from)
@@ -179,6 +174,7 @@ class CaseProfile:
 
 @cache
 def _gene_patterns(genes: tuple[str, ...]) -> list[tuple[str, re.Pattern[str]]]:
+    """Each gene symbol as a whole word, case-sensitive (`DMD`, not `dmd` inside another word)."""
     return [(g, re.compile(rf"(?<![A-Za-z0-9]){re.escape(g)}(?![A-Za-z0-9])")) for g in genes]
 
 
@@ -215,6 +211,8 @@ class TrialIndex:
         self.entries: list[_Entry] = []
         self._words: dict[str, set[int]] = {}
         self._criteria_cache: dict[tuple[str, tuple[str, ...]], tuple[Criterion, ...]] = {}
+        self._phrase_memo: dict[str, dict[int, tuple[str, float]]] = {}
+        self._gene_memo: dict[str, dict[int, bool]] = {}
         for i, t in enumerate(trials):
             inter = [" ".join((x.name, x.description, *x.other_names)) for x in t.interventions]
             fields = {
@@ -241,12 +239,45 @@ class TrialIndex:
         """Trials sharing every word of at least one disease phrase, or naming one of the case's genes."""
         out: set[int] = set()
         for phrase in profile.phrases:
-            posting = [self._words.get(w) for w in phrase.split()]
-            if all(posting):
-                out |= set.intersection(*sorted(posting, key=len))  # type: ignore[arg-type]
+            out |= self._phrase_hits(phrase).keys()
         for gene in profile.genes:
-            out |= self._words.get(gene, set())
+            out |= self._gene_hits(gene).keys()
         return out
+
+    def _phrase_hits(self, phrase: str) -> dict[int, tuple[str, float]]:
+        """Trials whose fields contain `phrase`: the first field in `_FIELD_WEIGHTS` order and its score factor
+        (lower for a phrase inside a longer condition than for an exact one). Memoised per phrase: cases of the
+        same disease share them."""
+        hits = self._phrase_memo.get(phrase)
+        if hits is None:
+            hits = {}
+            posting = [self._words.get(w) for w in phrase.split()]
+            padded = f" {phrase} "
+            if posting and all(posting):
+                for i in set.intersection(*sorted(posting, key=len)):  # type: ignore[arg-type]
+                    fields = self.entries[i].fields
+                    for name, fw in _FIELD_WEIGHTS.items():
+                        text = fields.get(name)
+                        if text is not None and padded in text:
+                            exact = name == "summary" or any(phrase == part.strip() for part in text.split("|"))
+                            hits[i] = (name, fw * (1.0 if exact else 0.95))
+                            break
+            self._phrase_memo[phrase] = hits
+        return hits
+
+    def _gene_hits(self, gene: str) -> dict[int, bool]:
+        """Trials naming the gene symbol as a whole word (case-sensitive) -> named in conditions/keywords/title."""
+        hits = self._gene_memo.get(gene)
+        if hits is None:
+            hits = {}
+            ((_, pattern),) = _gene_patterns((gene,))
+            padded = f" {gene.lower()} "
+            for i in self._words.get(gene, ()):
+                entry = self.entries[i]
+                if pattern.search(entry.raw):
+                    hits[i] = any(padded in entry.fields.get(f, "") for f in ("conditions", "keywords", "title"))
+            self._gene_memo[gene] = hits
+        return hits
 
     def criteria(self, entry: _Entry) -> tuple[Criterion, ...]:
         """Parsed eligibility items, shared between records with the same text and vector."""
@@ -358,34 +389,25 @@ def _nearest(t: Trial, near: tuple[float, float] | None) -> tuple[float | None, 
     return best if best else (None, None)
 
 
-def _relevance(entry: _Entry, profile: CaseProfile) -> tuple[float, list[str]]:
-    best = 0.0
-    reasons: list[str] = []
-    disease_hit = gene_hit = False
+def _relevances(index: TrialIndex, profile: CaseProfile, among: Iterable[int]) -> dict[int, tuple[float, list[str]]]:
+    """Relevance of each trial in `among` to the case: the best disease-phrase or gene mention (+0.1 when both
+    are found), with the mentions as reasons. Walks the memoised hits of each phrase, not every trial."""
+    best: dict[int, float] = dict.fromkeys(among, 0.0)
+    reasons: dict[int, list[str]] = {}
+    disease: set[int] = set()
     for phrase, weight in profile.phrases.items():
-        padded = f" {phrase} "
-        for name, fw in _FIELD_WEIGHTS.items():
-            text = entry.fields.get(name)
-            if text is None:
-                continue
-            if padded in text:
-                exact = any(phrase == part.strip() for part in text.split("|"))
-                score = weight * fw * (1.0 if exact or name == "summary" else 0.95)
-                if score > best:
-                    best = score
-                disease_hit = True
-                reasons.append(f"{name} mention {phrase!r} (from {profile.phrase_sources[phrase]})")
-                break
-    for gene, pattern in profile.gene_patterns:
-        if gene in entry.raw and pattern.search(entry.raw):
-            gene_hit = True
-            padded = f" {gene.lower()} "
-            strong = any(padded in entry.fields.get(f, "") for f in ("conditions", "keywords", "title"))
-            best = max(best, 0.9 if strong else 0.7)
-            reasons.append(f"names the gene {gene}")
-    if disease_hit and gene_hit:
-        best = min(1.0, best + 0.1)
-    return best, list(dict.fromkeys(reasons))[:4]
+        for i, (name, factor) in index._phrase_hits(phrase).items():
+            if i in best:
+                best[i] = max(best[i], weight * factor)
+                disease.add(i)
+                reasons.setdefault(i, []).append(f"{name} mention {phrase!r} (from {profile.phrase_sources[phrase]})")
+    for gene in profile.genes:
+        for i, strong in index._gene_hits(gene).items():
+            if i in best:
+                best[i] = max(best[i], 0.9 if strong else 0.7) + (0.1 if i in disease else 0.0)
+                disease.discard(i)  # the +0.1 for disease and gene is given once
+                reasons.setdefault(i, []).append(f"names the gene {gene}")
+    return {i: (min(1.0, b), list(dict.fromkeys(reasons.get(i, ())))[:4]) for i, b in best.items()}
 
 
 def _age_in(age_years: float, limit: Age) -> float:
@@ -393,8 +415,14 @@ def _age_in(age_years: float, limit: Age) -> float:
     return math.floor(age_years / AGE_UNITS[limit.unit] + 1e-9)
 
 
-def _structured(t: Trial, p: PatientView, failing: list[dict[str, str]], to_check: list[str],
-                met: list[dict[str, str]]) -> None:
+_Structured = tuple[list[dict[str, str]], list[str], list[dict[str, str]]]
+
+
+def _structured(t: Trial, p: PatientView) -> _Structured:
+    """(failing, to_check, met) of the record's age limits and sex for the patient."""
+    failing: list[dict[str, str]] = []
+    to_check: list[str] = []
+    met: list[dict[str, str]] = []
     rec = "record eligibility module (ClinicalTrials.gov)"
     for limit, kind in ((t.min_age, "minimum"), (t.max_age, "maximum")):
         if limit is None:
@@ -416,6 +444,7 @@ def _structured(t: Trial, p: PatientView, failing: list[dict[str, str]], to_chec
             ok = p.sex == t.sex.lower()
             (met if ok else failing).append({"criterion": shown, "reason": f"the patient is {p.sex}",
                                              "rule": "sex", "source": rec})
+    return failing, to_check, met
 
 
 _Settled = tuple[list[dict[str, str]], list[str], list[dict[str, str]], list[dict[str, str]]]
@@ -443,10 +472,12 @@ def _settle(criteria: tuple[Criterion, ...], patient: PatientView) -> _Settled:
 
 
 def judge(entry: _Entry, index: TrialIndex, profile: CaseProfile, relevance: float,
-          reasons: list[str], settled: dict[int, _Settled] | None = None) -> TrialMatch:
+          reasons: list[str], settled: dict[int, _Settled] | None = None,
+          structured: dict[tuple[Any, ...], _Structured] | None = None) -> TrialMatch:
     """The full verdict for one relevant-or-not trial (see the module docstring for the order of checks).
 
-    `settled` memoises the criteria outcomes per distinct criteria text for this one patient.
+    `settled` and `structured` memoise, for this one patient, the outcomes per distinct criteria text and per
+    distinct (age limits, sex) of the records.
     """
     t = entry.trial
     m = TrialMatch(t, Eligibility.NOT_ELIGIBLE, relevance, reasons)
@@ -460,7 +491,15 @@ def judge(entry: _Entry, index: TrialIndex, profile: CaseProfile, relevance: flo
                           "reason": f"not open to enrolment{why}"})
     elif t.status.value == "NOT_YET_RECRUITING":
         m.to_check.append("Overall status: NOT_YET_RECRUITING (enrolment has not started)")
-    _structured(t, profile.patient, m.failing, m.to_check, m.met)
+    key = (t.min_age, t.max_age, t.sex)
+    limits = structured.get(key) if structured is not None else None
+    if limits is None:
+        limits = _structured(t, profile.patient)
+        if structured is not None:
+            structured[key] = limits
+    m.failing += limits[0]
+    m.to_check += limits[1]
+    m.met += limits[2]
     criteria = index.criteria(entry)
     done = settled.get(id(criteria)) if settled is not None else None
     if done is None:
@@ -497,16 +536,18 @@ def match_profile(index: TrialIndex, profile: CaseProfile, filters: Filters | No
     out: list[TrialMatch] = []
     dropped = 0
     settled: dict[int, _Settled] = {}
+    structured: dict[tuple[Any, ...], _Structured] = {}
+    relevances = _relevances(index, profile, cands)
     for i in sorted(cands):
         entry = index.entries[i]
-        relevance, reasons = _relevance(entry, profile)
+        relevance, reasons = relevances[i]
         if relevance < RELEVANT and not include_all:
             continue
         distance, site = _nearest(entry.trial, filters.near)
         if not filters.keep(entry.trial, distance):
             dropped += 1
             continue
-        m = judge(entry, index, profile, relevance, reasons, settled)
+        m = judge(entry, index, profile, relevance, reasons, settled, structured)
         m.distance_km, m.nearest_site = distance, site
         out.append(m)
     out.sort(key=lambda m: (-m.eligibility.rank, -m.relevance, len(m.to_check),
