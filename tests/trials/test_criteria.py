@@ -95,6 +95,7 @@ def test_prior_gene_therapy_exclusion() -> None:
     assert _one(text, EXC, PatientView(prior_treatments=("aav gene therapy (trial)",))) == Outcome.FAILS
     assert _one(text, EXC, PatientView(prior_treatments=("nusinersen",))) == Outcome.MET
     assert _one(text, EXC, PatientView()) == Outcome.OPEN  # nothing recorded is not "none"
+    assert _one(text, EXC, PatientView(prior_treatments=("none",))) == Outcome.MET  # prior_treatments=none
     naive = "All subjects will be naive, i.e., they have not previously participated in a gene therapy study"
     assert _one(naive, INC, PatientView(prior_treatments=("onasemnogene abeparvovec",))) == Outcome.FAILS
     assert _one(naive, INC, PatientView(prior_treatments=("risdiplam",))) == Outcome.MET

@@ -80,7 +80,7 @@ class PatientView:
     titres: dict[str, int] = field(default_factory=dict)
     antibodies: dict[str, bool] = field(default_factory=dict)
     conditioning_tolerated: bool | None = None
-    prior_treatments: tuple[str, ...] = ()
+    prior_treatments: tuple[str, ...] = ()  # lower case; ("none",) = recorded as none (`prior_treatments=none`)
     flags: dict[str, bool] = field(default_factory=dict)
     genes: tuple[str, ...] = ()
     variant_texts: tuple[tuple[str, ...], ...] = ()  # per variant: normalised HGVS c./p. and description
@@ -451,13 +451,17 @@ def _parse_prior_therapy(text: str) -> list[Requirement]:
         hits = [t for t in p.prior_treatments if (gene and _is_gene_therapy(t)) or (cell and _is_cell_therapy(t))]
         received = bool(hits)
         why = f"prior treatments: {', '.join(hits)}" if hits else \
-            f"none of the recorded prior treatments ({', '.join(p.prior_treatments)}) is a {kinds} therapy"
+            f"none of the recorded prior treatments ({_listed(p)}) is a {kinds} therapy"
         return Answer(received != negated, f"{statement}: {why}")
 
     return [Requirement("prior_gene_or_cell_therapy", statement, check)]
 
 
 _ALLERGY = re.compile(r"allerg|hypersensitiv|anaphyla|reaction to|intoleran", re.I)
+
+
+def _listed(p: PatientView) -> str:
+    return "recorded as none" if p.prior_treatments == ("none",) else ", ".join(p.prior_treatments)
 
 
 def _parse_prior_product(text: str) -> list[Requirement]:
@@ -480,7 +484,7 @@ def _parse_prior_product(text: str) -> list[Requirement]:
             return Answer(not negated, f"{statement}: patient received {', '.join(received)}")
         if p.prior_treatments:
             return Answer(negated, f"{statement}: not among the recorded prior treatments "
-                                   f"({', '.join(p.prior_treatments)})")
+                                   f"({_listed(p)})")
         return Answer(None, f"{statement}? no prior treatments are recorded for the patient")
 
     return [Requirement("prior_product", statement, check)]
