@@ -105,6 +105,10 @@ def test_age_units_weeks_and_days(index: TrialIndex) -> None:
         return {f["rule"] for f in m.failing}
 
     assert verdict("1w") == {"minimum_age"}  # minimum 2 weeks
+    young = _by_id(match_case(_sma("age=1w; sex=male"), None, index))["NCT99000005"]
+    assert "reaches the minimum age in about 7 days" in young.failing[0]["reason"]
+    assert young.nearly_fits and not _by_id(match_case(_sma("age=7m; sex=male"), None, index))[
+        "NCT99000005"].nearly_fits
     assert verdict("3w") == set()
     assert verdict("180d") == set()  # maximum 180 days, inclusive
     assert verdict("7m") == {"maximum_age"}

@@ -312,11 +312,19 @@ class TrialMatch:
     distance_km: float | None = None
     nearest_site: str | None = None
 
+    @property
+    def nearly_fits(self) -> bool:
+        """Open, for the case's disease, and ruled out only because the patient is still too young."""
+        rules = {f.get("rule") for f in self.failing}
+        return (self.eligibility == Eligibility.NOT_ELIGIBLE and self.trial.status.open_to_enrolment
+                and self.relevance >= RELEVANT and "minimum_age" in rules and rules <= {"minimum_age", "age_in_text"})
+
     def to_dict(self) -> dict[str, Any]:
         t = self.trial
         return {
             "nct_id": t.nct_id, "title": t.title, "status": t.status.value,
             "eligibility": self.eligibility.value, "relevance": round(self.relevance, 3),
+            "nearly_fits": self.nearly_fits,
             "failing": self.failing, "to_check": self.to_check,
             "open_items": self.open_items, "met": self.met, "conflicts": self.conflicts,
             "relevance_reasons": self.relevance_reasons,
@@ -434,6 +442,10 @@ def _structured(t: Trial, p: PatientView) -> _Structured:
         whole = _age_in(p.age_years, limit)
         ok = whole >= limit.value if kind == "minimum" else whole <= limit.value
         reason = f"the patient is {p.age_years:g} years old ({whole:g} {limit.unit}s completed)"
+        if not ok and kind == "minimum":
+            days = math.ceil((limit.years - p.age_years) * 365.25)
+            reason += f"; reaches the minimum age in about {days} days" if days < 62 else \
+                f"; reaches the minimum age in about {days / 30.44:.0f} months"
         (met if ok else failing).append({"criterion": shown, "reason": reason, "rule": f"{kind}_age",
                                          "source": rec})
     if t.sex in ("MALE", "FEMALE"):
@@ -584,9 +596,10 @@ def report_section(matches: TrialMatches, limit: int = 10) -> dict[str, Any]:
         d = m.to_dict()
         rows.append({
             **{k: d[k] for k in ("nct_id", "title", "status", "eligibility", "relevance", "url", "conflicts",
-                                 "minimum_age", "maximum_age", "phases")},
+                                 "minimum_age", "maximum_age", "phases", "nearly_fits")},
             "failing": m.failing[:3], "to_check": m.to_check[:6], "more_to_check": max(0, len(m.to_check) - 6),
-            "family": _FAMILY_WORDS[m.eligibility.value],
+            "family": ("does not fit yet: your child is younger than the study's minimum age"
+                       if m.nearly_fits else _FAMILY_WORDS[m.eligibility.value]),
         })
     counts = {e.value: sum(m.eligibility == e for m in matches.trials) for e in Eligibility}
     return {"records_searched": matches.records, "listed": len(matches.trials), "counts": counts, "trials": rows,
