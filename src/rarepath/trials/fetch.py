@@ -13,13 +13,14 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from rarepath import __version__
 from rarepath.errors import InputError, RarepathError
 from rarepath.trials.records import RecordError, RecordProblem, Trial, parse_v2
 
 __all__ = ["API_URL", "FetchResult", "StudiesClient"]
 
 API_URL = "https://clinicaltrials.gov/api/v2/studies"
-USER_AGENT = "rarepath (clinical-trial pre-screening; https://github.com/rarepath)"
+USER_AGENT = f"rarepath/{__version__} (clinical-trial pre-screening)"
 
 
 class FetchError(RarepathError):
