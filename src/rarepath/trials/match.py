@@ -37,7 +37,7 @@ from rarepath.trials.criteria import (
     parse_criteria,
     trial_serotypes,
 )
-from rarepath.trials.records import AGE_UNITS, Age, Trial
+from rarepath.trials.records import AGE_UNITS, Age, Trial, TrialStatus
 
 if TYPE_CHECKING:
     from rarepath.model.types import Assessment, Case
@@ -239,12 +239,12 @@ class TrialIndex:
         """Trials sharing every word of at least one disease phrase, or naming one of the case's genes."""
         out: set[int] = set()
         for phrase in profile.phrases:
-            out |= self._phrase_hits(phrase).keys()
+            out |= self.phrase_hits(phrase).keys()
         for gene in profile.genes:
-            out |= self._gene_hits(gene).keys()
+            out |= self.gene_hits(gene).keys()
         return out
 
-    def _phrase_hits(self, phrase: str) -> dict[int, tuple[str, float]]:
+    def phrase_hits(self, phrase: str) -> dict[int, tuple[str, float]]:
         """Trials whose fields contain `phrase`: the first field in `_FIELD_WEIGHTS` order and its score factor
         (lower for a phrase inside a longer condition than for an exact one). Memoised per phrase: cases of the
         same disease share them."""
@@ -265,7 +265,7 @@ class TrialIndex:
             self._phrase_memo[phrase] = hits
         return hits
 
-    def _gene_hits(self, gene: str) -> dict[int, bool]:
+    def gene_hits(self, gene: str) -> dict[int, bool]:
         """Trials naming the gene symbol as a whole word (case-sensitive) -> named in conditions/keywords/title."""
         hits = self._gene_memo.get(gene)
         if hits is None:
@@ -404,13 +404,13 @@ def _relevances(index: TrialIndex, profile: CaseProfile, among: Iterable[int]) -
     reasons: dict[int, list[str]] = {}
     disease: set[int] = set()
     for phrase, weight in profile.phrases.items():
-        for i, (name, factor) in index._phrase_hits(phrase).items():
+        for i, (name, factor) in index.phrase_hits(phrase).items():
             if i in best:
                 best[i] = max(best[i], weight * factor)
                 disease.add(i)
                 reasons.setdefault(i, []).append(f"{name} mention {phrase!r} (from {profile.phrase_sources[phrase]})")
     for gene in profile.genes:
-        for i, strong in index._gene_hits(gene).items():
+        for i, strong in index.gene_hits(gene).items():
             if i in best:
                 best[i] = max(best[i], 0.9 if strong else 0.7) + (0.1 if i in disease else 0.0)
                 disease.discard(i)  # the +0.1 for disease and gene is given once
@@ -501,7 +501,7 @@ def judge(entry: _Entry, index: TrialIndex, profile: CaseProfile, relevance: flo
         why = f" ({t.why_stopped})" if t.why_stopped else ""
         m.failing.append({"criterion": f"Overall status: {t.status.value}", "rule": "status", "source": SOURCE,
                           "reason": f"not open to enrolment{why}"})
-    elif t.status.value == "NOT_YET_RECRUITING":
+    elif t.status == TrialStatus.NOT_YET_RECRUITING:
         m.to_check.append("Overall status: NOT_YET_RECRUITING (enrolment has not started)")
     key = (t.min_age, t.max_age, t.sex)
     limits = structured.get(key) if structured is not None else None
