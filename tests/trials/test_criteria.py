@@ -213,3 +213,20 @@ def test_heading_at_the_end_of_a_line_starts_a_section() -> None:
     text = ("Exclusion criteria\n\n  5. Likely to switch therapy\n\nEligibility criteria for the secondary "
             "randomisation Inclusion criteria\n\n  1. Aged at least 3 years\n")
     assert split_items(text) == [(EXC, "Likely to switch therapy"), (INC, "Aged at least 3 years")]
+
+
+def test_sub_items_carry_their_parent_and_conditional_groups_stay_open() -> None:
+    text = ("Inclusion Criteria:\n\n* Adequate organ function as follows:\n  * ALT ≤ 3 × ULN\n  * Platelets ≥ 100,000\n"
+            "* For participants younger than 2 years:\n  * Anti-AAV9 antibody titer < 1:50\n"
+            "* Ambulatory\n")
+    items = split_items(text)
+    assert [t for _, t in items] == [
+        "Adequate organ function as follows: ALT ≤ 3 × ULN", "Adequate organ function as follows: Platelets ≥ 100,000",
+        "For participants younger than 2 years: Anti-AAV9 antibody titer < 1:50", "Ambulatory"]
+    crits = parse_criteria(text)
+    assert crits[2].requirements == ()  # applies to a subgroup only: to check
+    assert evaluate(crits[2], PatientView(age_years=10, titres={"AAV9": 400})).outcome == Outcome.OPEN
+    assert [r.rule for r in crits[3].requirements] == ["ambulation"]
+    alternatives = parse_criteria("Inclusion Criteria:\n\n* Must meet one of the following criteria:\n"
+                                  "  * Ambulatory\n  * Age under 2 years\n")
+    assert [c.requirements for c in alternatives] == [(), ()]

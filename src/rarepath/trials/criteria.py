@@ -763,18 +763,28 @@ def split_items(text: str) -> list[tuple[Section, str]]:
     """The items of an eligibility text, each with its section (text before any heading counts as inclusion).
 
     Items are bullets (`*`, `-`, `1.`, `a)`) or blank-line separated paragraphs; hard-wrapped continuation lines
-    are joined; Markdown escapes of the API (`\\>`) are removed.
+    are joined; Markdown escapes of the API (`\\>`) are removed. A bullet indented under an item that ends
+    with ':' carries that item's text in front of its own ("For participants under 2 years: anti-AAV9 ...").
     """
     text = re.sub(r"\\([\\\[\]<>*_~`#.()!-])", r"\1", text or "")
     section = Section.INCLUSION
     items: list[tuple[Section, str]] = []
     current: list[str] = []
+    indent = 0  # indentation of the current bullet
+    parents: list[tuple[int, str, int]] = []  # open "...:" items: (indent, text, position in items)
 
     def flush() -> None:
         joined = " ".join(" ".join(current).split())
-        if joined and re.search(r"[A-Za-z]", joined):
-            items.append((section, joined))
         current.clear()
+        if not joined or not re.search(r"[A-Za-z]", joined):
+            return
+        while parents and parents[-1][0] >= indent:
+            parents.pop()
+        if parents:
+            joined = f"{parents[-1][1]} {joined}"
+        items.append((section, joined))
+        if joined.endswith(":"):
+            parents.append((indent, joined, len(items) - 1))
 
     for line in text.splitlines():
         stripped = line.strip()
@@ -782,7 +792,9 @@ def split_items(text: str) -> list[tuple[Section, str]]:
         inline = _HEADING_INLINE.match(stripped) if not head else None
         if head or inline:
             flush()
+            parents.clear()
             section = Section((head or inline).group(1).lower())  # type: ignore[union-attr]
+            indent = 0
             if inline:
                 current.append(inline.group("rest"))
                 flush()
@@ -792,11 +804,21 @@ def split_items(text: str) -> list[tuple[Section, str]]:
             continue
         if _BULLET.match(line):
             flush()
+            indent = len(line) - len(line.lstrip())
             current.append(_BULLET.sub("", line, count=1))
         else:
             current.append(stripped)
     flush()
-    return items
+    # a "...:" item whose sub-items carry its text is not an item of its own
+    used = {pos for pos, (_, t) in enumerate(items) if t.endswith(":")
+            and any(o.startswith(t + " ") for _, o in items[pos + 1:pos + 2])}
+    return [item for pos, item in enumerate(items) if pos not in used]
+
+
+#: "For participants under 2 years: ..." applies to a subgroup, and "one of the following: ..." is one of
+#: several alternatives: such sub-items cannot be settled alone.
+_CONDITIONAL_ITEM = re.compile(r"^(?:(?:for|if|in|when|among|only for)\b[^:]{0,150}|[^:]{0,150}\b(?:one|1|any|either)"
+                               r" of (?:the )?following\b[^:]{0,40}|[^:]{0,150}\beither):\s", re.I)
 
 
 _RECOGNISERS: tuple[Callable[[str, Section, tuple[str, ...]], list[Requirement]], ...] = (
@@ -818,6 +840,9 @@ def parse_criteria(text: str, vector_serotypes: tuple[str, ...] = ()) -> tuple[C
     """Items of an eligibility text with their recognised requirements (patient-independent; parse once)."""
     out = []
     for section, item in split_items(text):
+        if _CONDITIONAL_ITEM.match(item):
+            out.append(Criterion(section, item))
+            continue
         reqs = [r for recognise in _RECOGNISERS for r in recognise(item, section, vector_serotypes)]
         out.append(Criterion(section, item, tuple(reqs)))
     return tuple(out)
