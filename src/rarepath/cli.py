@@ -50,6 +50,7 @@ def _register() -> None:
     from rarepath.knowledge.cli import app as kb_app
     from rarepath.screens.cli import app as screen_app
     from rarepath.triage.cli import assess_command
+    from rarepath.trials.cli import app as trials_app
 
     app.command("assess")(assess_command)
     app.command("index")(index_command)
@@ -57,6 +58,7 @@ def _register() -> None:
     app.add_typer(design_app, name="design")
     app.add_typer(screen_app, name="screen")
     app.add_typer(cohort_app, name="cohort")
+    app.add_typer(trials_app, name="trials")
 
 
 _register()

@@ -23,7 +23,7 @@ def test_options_alone_are_the_quick_case():
 
 @pytest.mark.parametrize(("kwargs", "problem"), [
     ({}, "give a case file or --gene"),
-    ({"gene": "SMN1", "sample": "BOY"}, "a sample name needs a VCF file"),
+    ({"gene": "SMN1", "sample": "BOY"}, "--sample selects a VCF column"),
 ])
 def test_missing_or_misplaced_options(kwargs, problem):
     with pytest.raises(InputError, match=problem):

@@ -132,7 +132,7 @@ def case_from_inputs(path: Path | str | None = None, **options: Any) -> Case:
     if not options.get("gene"):
         raise InputError("give a case file or --gene (with --variant, --zygosity, --patient)", source="assess")
     if options.get("sample"):
-        raise InputError("a sample name needs a VCF file", source="assess", field="sample")
+        raise InputError("--sample selects a VCF column: give a VCF case file", source="assess", field="--sample")
     from rarepath.intake.quick import case_from_options
 
     return case_from_options(

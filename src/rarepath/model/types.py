@@ -339,6 +339,7 @@ class Assessment:
     designs: list[dict[str, Any]] = field(default_factory=list)  # reagent designs attached to the case
     screens: list[dict[str, Any]] = field(default_factory=list)  # patient-model screen rankings attached
     affected_status: dict[str, Any] = field(default_factory=dict)  # interpret.affected.AffectedStatusCall
+    trials: dict[str, Any] = field(default_factory=dict)  # trial pre-screening (rarepath.trials.match.report_section)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -352,5 +353,6 @@ class Assessment:
             "knowledge": self.knowledge,
             "designs": self.designs,
             "screens": self.screens,
+            **({"trials": self.trials} if self.trials else {}),
             "disclaimer": self.disclaimer,
         }

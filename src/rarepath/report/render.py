@@ -42,14 +42,14 @@ def render_clinician_html(a: Assessment | dict[str, Any]) -> str:
     data = _inline_figures(a.to_dict() if isinstance(a, Assessment) else a)
     return _ENV.get_template("clinician.html.j2").render(
         v=clinician_view(data), screens=screens_view(data.get("screens") or []),
-        designs=designs_view(data.get("designs") or []), css=_css(),
+        designs=designs_view(data.get("designs") or []), css=_css(), trials=data.get("trials") or {},
         generated=_dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC"))
 
 
 def render_family_html(a: Assessment | dict[str, Any]) -> str:
     """The family report: plain words for the patient (adult) or the parent (child), no technical detail."""
     data = a.to_dict() if isinstance(a, Assessment) else a
-    return _ENV.get_template("family.html.j2").render(f=family_view(data), css=_css())
+    return _ENV.get_template("family.html.j2").render(f=family_view(data), css=_css(), trials=data.get("trials") or {})
 
 
 def _umask() -> int:

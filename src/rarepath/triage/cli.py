@@ -35,6 +35,10 @@ def assess_command(
                                           "and prime-editing reagents for each variant that lies in it."),
     annotation: Path | None = typer.Option(None, "--annotation", help="GFF3/GenBank with the CDS, for HGVS c. "
                                            "variants and amino-acid consequences in those designs."),
+    trials: bool = typer.Option(False, "--trials", help="Pre-screen the case against the stored trial records "
+                                "('rarepath trials import|fetch') and add them to the reports."),
+    trials_db: str | None = typer.Option(None, "--trials-db", help="Database of the trial records (default "
+                                         "$RAREPATH_HOME/kb.sqlite)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No terminal table."),
     tsv: bool = typer.Option(False, "--tsv", help="Print the verdict table as tab-separated values (context lines "
                              "as '#' comments). Without a terminal the table is printed in full anyway."),
@@ -76,6 +80,12 @@ def assess_command(
                 "ranking": [{k: r.get(k) for k in keep} for r in rows[:15]],
                 "figures": _screen_figures(folder, rows)})
         rank_options(assessment.options, assessment.mechanism.gene)
+    if trials or trials_db:
+        from rarepath.trials.match import match_case, report_section
+        from rarepath.trials.store import TrialStore
+
+        with TrialStore.open(trials_db) as store:
+            assessment.trials = report_section(match_case(case, assessment, store))
     if pdf and html_dir is None:
         html_dir = Path("reports")
     written = write_reports(assessment, json_path=json_path, html_dir=html_dir, pdf=pdf)
