@@ -27,6 +27,7 @@ from rarepath.model import (
     MechanismCall,
     Modality,
     Option,
+    Product,
     Variant,
     VariantKind,
     Verdict,
@@ -717,6 +718,101 @@ def apply_affected_ceiling(opt: Option, t: TriageContext) -> None:
 
 
 # ---------------------------------------------------------------------------------------------------
+# approved indications from the indication sources (drugs beyond the curated products)
+
+#: indication drug class -> the modality it is assessed under (everything else is a drug)
+CLASS_MODALITY = {"sirna": Modality.GENE_SILENCING, "antisense_oligonucleotide": Modality.GENE_SILENCING,
+                  "gene_therapy": Modality.GENE_REPLACEMENT}
+
+
+def _curated_names(kc: KnowledgeContext) -> set[str]:
+    names: set[str] = set()
+    for row in kc.table("therapies"):
+        names.add(row["name"].lower())
+        names.update(part.strip().lower() for part in row["name"].split("/"))
+    return names
+
+
+def indication_options(options: list[Option], t: TriageContext) -> None:
+    """Approved drugs for the diagnosed disease that the curated label table does not cover: each becomes a
+    `possible` option on the gene it acts on (DrugCentral targets when imported, else no single gene), its
+    population left to check. Unverified, single-source reports are listed for context and change nothing."""
+    ids = list(t.disease.disease_ids)
+    if not ids:
+        return
+    curated = _curated_names(t.kc)
+    by_key = {(o.modality, o.target): o for o in options}
+    unverified = []
+    for ind in t.kc.indications_for(ids):
+        parts = {ind.drug.lower(), *(x.strip().lower() for x in ind.drug.split("/"))}
+        if parts & curated:
+            continue  # the curated row, with its label requirements, already decides
+        if not ind.recommendable:
+            unverified.append({"name": ind.drug, "status": ind.status.value, "scope": ind.scope,
+                               "source": ind.source})
+            continue
+        mod = CLASS_MODALITY.get(ind.drug_class or "", Modality.DRUG)
+        targets = [g.upper() for g in ind.targets]
+        target = t.gene if t.gene in targets else target_key(";".join(targets)) if targets else NO_SINGLE_GENE
+        opt = by_key.get((mod, target))
+        if opt is None:
+            opt = _option(mod, target, Verdict.POSSIBLE, [])
+            opt.extra["alternative_target_of"] = t.gene
+            options.append(opt)
+            by_key[(mod, target)] = opt
+        if opt.verdict.rank < Verdict.POSSIBLE.rank and not any(
+                effect_of(r) == Effect.BLOCKS and r.rule in PATIENT_SPECIFIC_BLOCKS for r in opt.reasons):
+            _supersede(opt, f"{ind.drug} is approved for this disease")
+            opt.verdict = Verdict.POSSIBLE
+        if opt.verdict.rank < Verdict.POSSIBLE.rank:
+            continue
+        opt.reasons.append(_ev("approved_indication", ind.reason, ind.source))
+        recommended = opt.verdict == Verdict.RECOMMENDED  # by another product: this open item is this drug's only
+        opt.reasons.append(_ev("indication_population_unchecked", f"{ind.drug}: the label's population (age, "
+                               "genotype, severity) is not curated: check the label before use"
+                               + (" (concerns this product, not the recommended one)" if recommended else ""),
+                               effect=Effect.INFO if recommended else None))
+        level = EvidenceLevel.APPROVED_FOR_DISEASE
+        if level.rank > EvidenceLevel(opt.evidence_level).rank:
+            opt.evidence_level = level.value
+        years = f"FDA:{ind.year}" if ind.year else ""
+        opt.products.append(Product(name=ind.drug, status="approved (population to check)", modality=mod.value,
+                                    target=";".join(ind.targets), indication=ind.disease_label,
+                                    approvals=years, evidence_level=level.value, source=ind.source))
+    if unverified:
+        drug_opt = by_key.get((Modality.DRUG, t.gene))
+        if drug_opt is not None:
+            drug_opt.extra["reported_unverified_indications"] = unverified[:20]
+
+
+def remove_contraindicated(options: list[Option], t: TriageContext) -> None:
+    """A product whose label contraindicates it in this disease is taken out of its option, with the reason."""
+    ids = list(t.disease.disease_ids)
+    if not ids or not t.kc.kb.available:
+        return
+    exact = {pm.name for pm in t.products if pm.match == "exact"}
+    for opt in options:
+        keep = []
+        for p in opt.products:
+            hits = [c for c in t.kc.contraindications_for(p.name, ids) if getattr(c, "confirmed", False)]
+            if not hits:
+                keep.append(p)
+                continue
+            if p.name in exact:
+                # indicated for this very disease by its curated label: a contraindication text naming the disease
+                # is conditional (tolvaptan: "ADPKD outside of the REMS"); say so, do not drop the product
+                keep.append(p)
+                opt.reasons.append(_ev("label_contraindication", f"{p.name}: a label's contraindications also name "
+                                       f"this disease; read the condition ({hits[0].excerpt})", hits[0].source))
+                continue
+            opt.extra.setdefault("excluded_products", []).append(
+                {"name": p.name, "indication": p.indication, "reason": f"label contraindication: {hits[0].excerpt}"})
+            opt.reasons.append(_ev("label_contraindication", f"{p.name}: contraindicated by its label in this "
+                                   f"disease ({hits[0].excerpt})", hits[0].source))
+        opt.products = keep
+
+
+# ---------------------------------------------------------------------------------------------------
 # standard care (an extension of the modality vocabulary)
 
 
@@ -842,6 +938,9 @@ def assess_case(case: Case, kc: KnowledgeContext | None = None) -> Assessment:
         options.extend(standard_care_options(t))
         for opt in options:
             finalise_verdict(opt, t)
+        indication_options(options, t)
+        remove_contraindicated(options, t)
+        for opt in options:
             apply_modality_evidence(opt, t)
             apply_affected_ceiling(opt, t)
     if frame is not None:
