@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -29,3 +30,33 @@ def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
         pytest.skip(f"shared data not available at {SHARED_DATA}")
     return SHARED_DATA
+
+
+# ---- a private PostgreSQL server (tests/pg_server.py), shared by the knowledge-base and registry tests
+
+
+def _in_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() in ("1", "true", "yes")
+
+
+def _unavailable(reason: str) -> None:
+    if _in_ci():
+        pytest.fail(f"PostgreSQL tests cannot run in CI: {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[object]:
+    """A private PostgreSQL server for the whole session, stopped and deleted at the end."""
+    try:
+        import psycopg  # noqa: F401
+    except ImportError:
+        _unavailable("the PostgreSQL driver psycopg 3 is not installed (pip install 'psycopg[binary]')")
+    from pg_server import ServerUnavailable, start_server
+
+    try:
+        server = start_server()
+    except ServerUnavailable as err:
+        _unavailable(str(err))
+    yield server
+    server.stop()

@@ -27,6 +27,8 @@ def _register() -> None:
     from rarepath.design.cli import app as design_app
     from rarepath.design.cli import index_command
     from rarepath.knowledge.cli import app as kb_app
+    from rarepath.registry.cli import app as registry_app
+    from rarepath.registry.cli import audit_app
     from rarepath.screens.cli import app as screen_app
     from rarepath.triage.cli import assess_command
 
@@ -35,6 +37,8 @@ def _register() -> None:
     app.add_typer(kb_app, name="kb")
     app.add_typer(design_app, name="design")
     app.add_typer(screen_app, name="screen")
+    app.add_typer(registry_app, name="registry")
+    app.add_typer(audit_app, name="audit")
 
 
 _register()

@@ -13,7 +13,7 @@ from conftest import shared_path
 from rarepath.cli import main
 from rarepath.errors import InputError, KnowledgeError
 from rarepath.knowledge.importers import clingen, drugcentral, g2p, gnomad
-from rarepath.knowledge.kb import KnowledgeBase, import_directory
+from rarepath.knowledge.kb import SCHEMA_REVISION, KnowledgeBase, import_directory
 
 
 def _release_dir(tmp_path: Path, *parts: tuple[str, ...]) -> Path:
@@ -100,7 +100,7 @@ def test_empty_file_is_migrated_and_a_foreign_file_is_refused(tmp_path: Path) ->
     kb = KnowledgeBase.open(empty)
     assert not kb.available and kb.status() == []
     with sqlite3.connect(empty) as con:
-        assert con.execute("SELECT version_num FROM alembic_version").fetchone()[0] == "0001_initial"
+        assert con.execute("SELECT version_num FROM alembic_version").fetchone()[0] == SCHEMA_REVISION
     junk = _write(tmp_path / "junk.sqlite", "this is not a database\n" * 100)
     with pytest.raises(KnowledgeError, match="cannot use the knowledge base"):
         KnowledgeBase.open(junk)
