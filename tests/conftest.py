@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -60,3 +61,23 @@ def pg_server() -> Iterator[object]:
         _unavailable(str(err))
     yield server
     server.stop()
+
+
+# ---- an empty registry on each back-end (tests/registry, tests/web)
+
+
+_db_numbers = itertools.count()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def registry(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[object]:
+    """An empty, migrated registry on each back-end (PostgreSQL: a fresh database per test)."""
+    from rarepath.registry.db import open_registry
+
+    if request.param == "sqlite":
+        reg = open_registry(str(tmp_path / "registry.sqlite"))
+    else:
+        url = request.getfixturevalue("pg_server").create_database(f"reg_{next(_db_numbers)}")
+        reg = open_registry(url)
+    yield reg
+    reg.close()

@@ -31,6 +31,7 @@ def _register() -> None:
     from rarepath.registry.cli import audit_app
     from rarepath.screens.cli import app as screen_app
     from rarepath.triage.cli import assess_command
+    from rarepath.web.cli import serve_command
 
     app.command("assess")(assess_command)
     app.command("index")(index_command)
@@ -39,6 +40,7 @@ def _register() -> None:
     app.add_typer(screen_app, name="screen")
     app.add_typer(registry_app, name="registry")
     app.add_typer(audit_app, name="audit")
+    app.command("serve")(serve_command)
 
 
 _register()

@@ -9,7 +9,6 @@ import threading
 from pathlib import Path
 
 import pytest
-from registry_cases import ADMIN, PATIENT_ID, phenopacket
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 
@@ -25,6 +24,7 @@ from rarepath.registry.models import (
     Role,
     Visit,
 )
+from registry_cases import ADMIN, PATIENT_ID, phenopacket
 
 T0 = dt.date(2025, 1, 6)
 

@@ -133,7 +133,7 @@ def parse_case_bytes(filename: str, content: bytes, pseudonym: str, options: dic
             raise InputError(err.problem, source=safe, field=err.field) from None
     import dataclasses
 
-    return dataclasses.replace(case, source=safe)
+    return dataclasses.replace(case, source=f"registry case {pseudonym}")  # no file name: it may identify
 
 
 def _new_pseudonym(session: Session) -> str:
