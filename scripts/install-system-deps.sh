@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the test suite needs (WeasyPrint's Pango, fonts; the PostgreSQL server that
 # tests/knowledge/test_kb_postgres.py starts privately: initdb/pg_ctl, run as the package's `postgres` user).
+# chromium: the browser tests (tests/web/test_browser.py) drive it with Playwright.
 # Idempotent: does nothing when everything is present; needs root (as CI is) otherwise.
 set -euo pipefail
 # `runtime` (make run): what the reports need; default (make test): that plus the test services.
 runtime=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core)
-if [ "${1:-all}" = "runtime" ]; then wanted=("${runtime[@]}"); else wanted=("${runtime[@]}" postgresql); fi
+if [ "${1:-all}" = "runtime" ]; then wanted=("${runtime[@]}"); else wanted=("${runtime[@]}" postgresql chromium); fi
 need=()
 for pkg in "${wanted[@]}"; do
   # "installed", not merely known to dpkg (a removed package keeps a config-files entry)
