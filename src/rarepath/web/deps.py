@@ -9,15 +9,17 @@ authenticated request that changes data must also carry the session's CSRF token
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import hmac
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from rarepath.registry.access import Actor
 from rarepath.registry.models import AuthSession, Role, User
@@ -32,16 +34,32 @@ UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 oauth2 = OAuth2PasswordBearer(tokenUrl="/api/token", auto_error=False)
 
 
-def get_session(request: Request) -> Iterator[Session]:
-    session = request.app.state.registry.sessions()
-    try:
-        yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
+#: Requests holding a database session at once. SQLite has one writer, and every request writes (reads are
+#: audited), so requests queue here, waiting without a worker thread, instead of piling up on the file lock
+#: (where, with every worker thread blocked, the request holding the lock could not get a thread to finish).
+#: On PostgreSQL the gate stays below the worker threads (40) and the engine's connection pool (15).
+GATE = {"sqlite": 1, "postgresql": 10}
+
+
+def session_gate(app: object) -> asyncio.Semaphore:
+    state = app.state
+    if getattr(state, "session_gate", None) is None:
+        state.session_gate = asyncio.Semaphore(GATE.get(state.registry.backend, 10))
+    return state.session_gate
+
+
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    """The request's session: committed when the route returns, before the response; rolled back on error."""
+    async with session_gate(request.app):
+        session = request.app.state.registry.sessions()
+        try:
+            yield session
+            await run_in_threadpool(session.commit)
+        except BaseException:
+            await run_in_threadpool(session.rollback)
+            raise
+        finally:
+            await run_in_threadpool(session.close)
 
 
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
