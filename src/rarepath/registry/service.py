@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
 import secrets
 import tempfile
 from dataclasses import dataclass
@@ -208,7 +209,7 @@ def _file_label(fmt: str, content: bytes) -> str:
 
 def get_case(session: Session, actor: Actor, ref: str | int, *, log: bool = True) -> Case:
     """A case by pseudonym or numeric id, if the actor may read it (the read is audited)."""
-    if isinstance(ref, int) or str(ref).isdigit():
+    if isinstance(ref, int) or re.fullmatch(r"[0-9]{1,9}", str(ref).strip()):
         case = session.get(Case, int(ref))
     else:
         case = session.scalar(select(Case).where(Case.pseudonym == str(ref).strip()))

@@ -6,7 +6,19 @@ import datetime as dt
 import secrets
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, Response, UploadFile, status
+from fastapi import (
+    APIRouter,
+    Depends,
+    File,
+    Form,
+    HTTPException,
+    Path,
+    Query,
+    Request,
+    Response,
+    UploadFile,
+    status,
+)
 from fastapi.responses import HTMLResponse
 from fastapi.security import OAuth2PasswordRequestForm
 from sqlalchemy import select
@@ -32,6 +44,7 @@ from rarepath.web.deps import SESSION_HOURS, CurrentActor, CurrentLogin, Session
 
 router = APIRouter(prefix="/api")
 NO_FAMILY = (Role.FAMILY,)
+PathId = Annotated[int, Path(ge=1, le=schemas.ID_MAX)]
 #: An argon2 hash of a random password: failed logins for unknown users take as long as for known ones.
 _DUMMY_HASH: list[str] = []
 
@@ -182,7 +195,7 @@ def list_assessments(session: SessionDep, actor: CurrentActor, case: CaseDep) ->
 
 
 @router.get("/assessments/{assessment_id}", tags=["assessments"])
-def get_assessment(session: SessionDep, actor: CurrentActor, assessment_id: int) -> schemas.AssessmentOut:
+def get_assessment(session: SessionDep, actor: CurrentActor, assessment_id: PathId) -> schemas.AssessmentOut:
     """One assessment with its whole JSON contract."""
     deny(actor, *NO_FAMILY)
     return schemas.AssessmentOut.model_validate(service.get_assessment(session, actor, assessment_id),
@@ -206,7 +219,7 @@ def report_html(session: SessionDep, actor: Actor, case: Case, kind: str, assess
 
 @router.get("/cases/{pseudonym}/reports/{kind}", tags=["assessments"], response_class=HTMLResponse)
 def get_report(session: SessionDep, actor: CurrentActor, case: CaseDep, kind: str,
-               assessment_id: int | None = None) -> HTMLResponse:
+               assessment_id: Annotated[int | None, Query(ge=1, le=schemas.ID_MAX)] = None) -> HTMLResponse:
     """The clinician or family HTML report (families: the family report only)."""
     return HTMLResponse(report_html(session, actor, case, kind, assessment_id))
 
@@ -254,7 +267,7 @@ def list_models(session: SessionDep, actor: CurrentActor, case: CaseDep) -> list
 
 
 @router.post("/models/{model_id}/qc", tags=["models"], status_code=201)
-def create_qc(session: SessionDep, actor: CurrentActor, model_id: int, body: schemas.QCCreate) -> schemas.QCOut:
+def create_qc(session: SessionDep, actor: CurrentActor, model_id: PathId, body: schemas.QCCreate) -> schemas.QCOut:
     """Record a QC result (karyotype, pluripotency, mycoplasma, sequencing, identity)."""
     model = session.get(DiseaseModel, model_id)
     if model is None:
@@ -317,7 +330,7 @@ def follow_up(session: SessionDep, actor: CurrentActor, case: CaseDep,
 
 
 @router.post("/visits/{visit_id}/done", tags=["follow-up"])
-def visit_done(session: SessionDep, actor: CurrentActor, visit_id: int, body: schemas.VisitDone) -> schemas.VisitOut:
+def visit_done(session: SessionDep, actor: CurrentActor, visit_id: PathId, body: schemas.VisitDone) -> schemas.VisitOut:
     """Record a visit as done."""
     return schemas.VisitOut.model_validate(service.record_visit(session, actor, visit_id, done_on=body.done_on,
                                                                 notes=body.notes))

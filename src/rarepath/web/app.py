@@ -12,6 +12,7 @@ from pathlib import Path
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
+from sqlalchemy.exc import DataError
 
 from rarepath import __version__
 from rarepath.errors import InputError, RarepathError
@@ -50,6 +51,13 @@ def create_app(db: str | Path | None = None, registry: Registry | None = None) -
     @app.exception_handler(pages.NotLoggedIn)
     async def _login(request: Request, err: pages.NotLoggedIn):
         return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+
+    @app.exception_handler(DataError)
+    async def _unstorable(request: Request, err: DataError):
+        message = f"a value cannot be stored ({str(getattr(err, 'orig', err)).splitlines()[0]})"
+        if pages.wants_html(request):
+            return pages.error_page(request, 422, message)
+        return JSONResponse({"detail": message}, status_code=422)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, err: RequestValidationError):

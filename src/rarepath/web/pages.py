@@ -10,7 +10,7 @@ import datetime as dt
 import hmac
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Path, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse
 from jinja2 import Environment, PackageLoader, select_autoescape
 from sqlalchemy import select
@@ -31,6 +31,7 @@ from rarepath.registry.models import (
     Treatment,
 )
 from rarepath.web.deps import COOKIE, SESSION_HOURS, SessionDep, login_session
+from rarepath.web.schemas import ID_MAX
 
 router = APIRouter(include_in_schema=False)
 _ENV = Environment(loader=PackageLoader("rarepath.web", "templates"), autoescape=select_autoescape(["j2", "html"]))
@@ -276,7 +277,7 @@ def model(session: SessionDep, login: PageLogin, pseudonym: str, kind: Annotated
     case = service.get_case(session, actor, pseudonym)
     try:
         service.add_model(session, actor, case, kind=kind, name=name,
-                          parent_id=int(parent_id) if parent_id.strip().isdigit() else None)
+                          parent_id=int(parent_id) if parent_id.strip().isdigit() and int(parent_id) <= ID_MAX else None)
     except InputError as err:
         return _case_error(session, login, pseudonym, err)
     return _back(f"/cases/{pseudonym}")
@@ -304,7 +305,7 @@ def calendar(session: SessionDep, login: PageLogin, pseudonym: str, error: str =
 
 
 @router.post("/visits/{visit_id}/done")
-def visit_done(session: SessionDep, login: PageLogin, visit_id: int, done_on: Annotated[str, Form()],
+def visit_done(session: SessionDep, login: PageLogin, visit_id: Annotated[int, Path(ge=1, le=ID_MAX)], done_on: Annotated[str, Form()],
                notes: Annotated[str, Form(max_length=5000)] = "", csrf_token: Annotated[str, Form()] = ""):
     _csrf(login, csrf_token)
     visit = service.record_visit(session, _actor(login), visit_id, done_on=_date(done_on, "done_on"), notes=notes)

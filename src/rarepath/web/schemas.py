@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from rarepath.registry.models import Consent, ModelKind, QCTest, Relatedness, Role
+
+#: Record ids are 32-bit on PostgreSQL: larger numbers are refused as input, never sent to the database.
+ID_MAX = 2**31 - 1
+RecordId = Annotated[int, Field(ge=1, le=ID_MAX)]
 
 
 class Health(BaseModel):
@@ -88,7 +92,7 @@ class DecisionCreate(BaseModel):
     target: str = Field(default="", max_length=40)
     product: str = Field(default="", max_length=200)
     rationale: str = Field(min_length=1, max_length=5000)
-    assessment_id: int | None = None
+    assessment_id: RecordId | None = None
 
 
 class DecisionOut(BaseModel):
@@ -106,7 +110,7 @@ class DecisionOut(BaseModel):
 class ModelCreate(BaseModel):
     kind: ModelKind
     name: str = Field(min_length=1, max_length=200)
-    parent_id: int | None = None
+    parent_id: RecordId | None = None
     source_tissue: str = Field(default="", max_length=80)
     guide: str = Field(default="", max_length=200)
     donor: str = Field(default="", max_length=5000)
@@ -148,7 +152,7 @@ class ModelOut(BaseModel):
 
 class ScreenCreate(BaseModel):
     name: str = Field(min_length=1, max_length=200)
-    model_id: int | None = None
+    model_id: RecordId | None = None
     source: str = Field(default="", max_length=500)
     ranking: list[dict[str, Any]] = Field(default_factory=list, max_length=10000)
 
@@ -171,7 +175,7 @@ class TreatmentCreate(BaseModel):
     dose_unit: str = Field(default="", max_length=40)
     route: str = Field(default="", max_length=80)
     vector: str = Field(default="", max_length=120)
-    decision_id: int | None = None
+    decision_id: RecordId | None = None
     category: str | None = Field(default=None, max_length=40)
 
 
@@ -217,7 +221,7 @@ class ObservationCreate(BaseModel):
     lower_limit: float | None = None
     upper_limit: float | None = None
     observed_on: dt.date
-    visit_id: int | None = None
+    visit_id: RecordId | None = None
 
 
 class ObservationOut(BaseModel):
@@ -241,7 +245,7 @@ class AdverseEventCreate(BaseModel):
     relatedness: Relatedness
     onset_on: dt.date
     resolved_on: dt.date | None = None
-    treatment_id: int | None = None
+    treatment_id: RecordId | None = None
     description: str = Field(default="", max_length=5000)
 
 
