@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -108,6 +109,18 @@ def test_a_case_from_upload_to_follow_up(client: TestClient) -> None:
     assert s.status_code == 201
     check = client.get("/api/audit/verify", headers=login(client, "admin")).json()
     assert check["ok"] and check["entries"] > 20
+
+
+def test_vcf_upload_with_its_gene(client: TestClient) -> None:
+    h = login(client, "clinician")
+    vcf = (Path(__file__).resolve().parents[1] / "data" / "intake" / "dmd_male.vcf").read_bytes()
+    r = client.post("/api/cases", headers=h, files={"file": ("dmd_male.vcf", vcf, "text/plain")}, data={"gene": "DMD"})
+    assert r.status_code == 201, r.text
+    case = r.json()
+    assert case["genes"] == ["DMD"] and case["received_format"] == "vcf"
+    assert any(v["hgvs_c"] and "10141C>T" in v["hgvs_c"] for v in case["variants"])
+    again = client.post(f"/api/cases/{case['pseudonym']}/assessments", headers=h)  # re-read with the same gene
+    assert again.status_code == 201 and again.json()["contract"]["case"]["genes"] == ["DMD"]
 
 
 def test_roles(client: TestClient) -> None:

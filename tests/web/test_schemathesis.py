@@ -2,27 +2,23 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
 
-from rarepath.registry.db import open_registry
 from rarepath.web.app import create_app
 from rarepath.web.seed import seed_demo
 
 
-@pytest.fixture(scope="module")
-def app(tmp_path_factory: pytest.TempPathFactory):
-    registry = open_registry(str(Path(tmp_path_factory.mktemp("fuzz")) / "registry.sqlite"))
+@pytest.fixture
+def app(registry):
+    """The app on a seeded registry, on SQLite and on PostgreSQL (the `registry` fixture)."""
     seed_demo(registry)
-    yield create_app(registry=registry)
-    registry.close()
+    return create_app(registry=registry)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def admin_headers(app) -> dict[str, str]:
     from fastapi.testclient import TestClient
 
