@@ -81,3 +81,18 @@ def registry(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[object]
         reg = open_registry(url)
     yield reg
     reg.close()
+
+
+@pytest.fixture
+def sma_yaml() -> bytes:
+    """The bundled SMA example case file, as an upload would bring it."""
+    from rarepath.examples import EXAMPLES
+
+    return (EXAMPLES / "sma_infant.yaml").read_bytes()
+
+
+@pytest.fixture
+def dmd_yaml() -> bytes:
+    from rarepath.examples import EXAMPLES
+
+    return (EXAMPLES / "dmd_boy.yaml").read_bytes()

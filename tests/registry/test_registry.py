@@ -279,6 +279,17 @@ def test_registry_command_line(tmp_path: Path, capsys: pytest.CaptureFixture[str
     assert capsys.readouterr().out.count("OVERDUE") == 3
     assert main(["registry", "treat", pseudonym, "--product", "x", "--date", "06/01/2025", "--db", db]) == 2
     assert "--date: not a date" in capsys.readouterr().err
+    assert main(["registry", "model", pseudonym, "--kind", "cell_line", "--name", "fibroblasts", "--tissue",
+                 "fibroblast", "--db", db]) == 0
+    assert main(["registry", "model", pseudonym, "--kind", "ipsc_clone", "--name", "c1", "--parent", "1", "--db", db]) == 0
+    assert main(["registry", "qc", "2", "--test", "karyotype", "--result", "pass", "--db", db]) == 0
+    assert main(["registry", "qc", "99", "--test", "karyotype", "--result", "pass", "--db", db]) == 2
+    assert "no such disease model" in capsys.readouterr().err
+    ranking = tmp_path / "screen1" / "ranking.tsv"
+    ranking.parent.mkdir()
+    ranking.write_text("rank\tname\tcall\n1\tASO-7\thit\n")  # written for this test
+    assert main(["registry", "screen", pseudonym, str(ranking.parent), "--model", "2", "--db", db]) == 0
+    assert "screen 1: screen1, 1 ranked treatments" in capsys.readouterr().out
     assert main(["registry", "reanalyse", "--db", db]) == 0
     assert "re-analysed 1 cases: 0 changed" in capsys.readouterr().out
     assert main(["registry", "export", str(tmp_path / "cohort.csv"), "--db", db]) == 0

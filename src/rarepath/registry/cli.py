@@ -246,6 +246,69 @@ def ae_command(
         typer.echo(f"adverse event {e.id}: {e.term} grade {e.grade}{' serious' if e.serious else ''}")
 
 
+@app.command("model")
+def model_command(
+    case: str = typer.Argument(..., help="Case pseudonym."),
+    kind: str = typer.Option(..., "--kind", help="cell_line, ipsc_clone, isogenic_clone or differentiation."),
+    name: str = typer.Option(..., "--name"),
+    parent: int | None = typer.Option(None, "--parent", help="Model it derives from (all but cell lines)."),
+    source_tissue: str = typer.Option("", "--tissue", help="Cell lines: fibroblast, blood, ..."),
+    guide: str = typer.Option("", "--guide", help="Isogenic clones: the guide used."),
+    donor: str = typer.Option("", "--donor", help="Isogenic clones: the repair template."),
+    genotype: str = typer.Option("", "--genotype", help="Genotype, confirmed by sequencing when --confirmed."),
+    confirmed: bool = typer.Option(False, "--confirmed/--unconfirmed"),
+    cell_type: str = typer.Option("", "--cell-type", help="Differentiations: the target cell type."),
+    db: str | None = typer.Option(None, "--db", help=DB_HELP),
+) -> None:
+    """Record a patient-derived disease model."""
+    from rarepath.registry import service
+
+    with _open(db).session() as s:
+        m = service.add_model(s, _actor(), service.get_case(s, _actor(), case), kind=kind, name=name,
+                              parent_id=parent, source_tissue=source_tissue, guide=guide, donor=donor,
+                              genotype=genotype, genotype_confirmed=confirmed, target_cell_type=cell_type)
+        typer.echo(f"model {m.id}: {m.kind} {m.name}")
+
+
+@app.command("qc")
+def qc_command(model: int = typer.Argument(..., help="Disease model id."),
+               test: str = typer.Option(..., "--test", help="karyotype, pluripotency, mycoplasma, sequencing, "
+                                        "identity."),
+               result: str = typer.Option(..., "--result", help="pass, fail or pending."),
+               detail: str = typer.Option("", "--detail"),
+               date: str | None = typer.Option(None, "--date"),
+               db: str | None = typer.Option(None, "--db", help=DB_HELP)) -> None:
+    """Record a QC result of a disease model."""
+    from rarepath.registry import service
+    from rarepath.registry.access import NotFound
+    from rarepath.registry.models import DiseaseModel
+
+    with _open(db).session() as s:
+        m = s.get(DiseaseModel, model)
+        if m is None:
+            raise NotFound("no such disease model", source=str(model))
+        q = service.add_qc(s, _actor(), m, test=test, result=result, detail=detail, performed_on=_date(date, "--date"))
+        typer.echo(f"qc {q.id}: model {model} {q.test}={q.result}")
+
+
+@app.command("screen")
+def screen_command(case: str = typer.Argument(..., help="Case pseudonym."),
+                   ranking: Path = typer.Argument(..., help="ranking.tsv (or its folder) from `rarepath screen analyze`."),
+                   model: int | None = typer.Option(None, "--model", help="Disease model screened."),
+                   name: str | None = typer.Option(None, "--name", help="Screen name (default: the folder name)."),
+                   db: str | None = typer.Option(None, "--db", help=DB_HELP)) -> None:
+    """Store a screen's ranking against the case and the disease model it was run on."""
+    from rarepath.registry import service
+    from rarepath.screens.ranking import load_ranking
+
+    rows = load_ranking(ranking)
+    label = name or (ranking.name if ranking.is_dir() else ranking.parent.name or ranking.stem)
+    with _open(db).session() as s:
+        sc = service.add_screen(s, _actor(), service.get_case(s, _actor(), case), name=label, ranking=rows,
+                                model_id=model, source=str(ranking.resolve()))
+        typer.echo(f"screen {sc.id}: {sc.name}, {len(rows)} ranked treatments")
+
+
 @app.command("alerts")
 def alerts_command(today: str | None = typer.Option(None, "--today", help="Reference date for overdue visits."),
                    db: str | None = typer.Option(None, "--db", help=DB_HELP)) -> None:

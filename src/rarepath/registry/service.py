@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import math
 import re
 import secrets
 import tempfile
@@ -567,7 +568,9 @@ def add_screen(session: Session, actor: Actor, case: Case, *, name: str, ranking
         m = session.get(DiseaseModel, model_id)
         if m is None or m.case_id != case.id:
             raise InputError("no such disease model for this case", source=str(model_id), field="model_id")
-    row = Screen(case_id=case.id, model_id=model_id, name=name, source=source, ranking=ranking)
+    row = Screen(case_id=case.id, model_id=model_id, name=name, source=source, ranking=[
+        {k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in r.items()}  # JSON has no NaN
+        for r in ranking])
     session.add(row)
     session.flush()
     audit.append(session, actor=actor.name, action="create", entity="screen", entity_id=row.id,
