@@ -138,7 +138,14 @@ def test_roles_see_only_their_cases(registry: Registry, sma_yaml: bytes, dmd_yam
         with pytest.raises(InputError, match="derived from a parent"):
             service.add_model(s, users["lab_a"], case, kind="isogenic_clone", name="corrected")
         service.add_screen(s, users["lab_a"], case, name="ASO plate 1", model_id=ipsc.id,
-                           ranking=[{"name": "ASO-1", "call": "hit"}])
+                           ranking=[{"name": "ASO-1", "call": "hit", "ec50": float("nan"), "extra": 1}])
+        contract = service.assess(s, users["dr_a"], case).contract
+    screen = contract["screens"][0]
+    assert screen["id"] == "ASO plate 1" and "ipsc_clone iPSC c1" in screen["source"]
+    assert screen["ranking"] == [{"name": "ASO-1", "call": "hit", "ec50": None}]
+    from rarepath.report.render import render_clinician_html
+
+    assert "ASO plate 1" in render_clinician_html(contract)
 
 
 def _older_contract(contract: dict) -> dict:

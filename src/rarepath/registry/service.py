@@ -257,11 +257,31 @@ def run_engine(case: Case) -> dict[str, Any]:
     return assess_case(stored_case(case)).to_dict()
 
 
+#: Ranking columns shown in the report for a stored screen (as `rarepath assess --screen` shows them).
+SCREEN_COLUMNS = ("name", "modality", "target_gene", "call", "max_rescue_pct", "ec50", "unit", "toxicity_pct",
+                  "q_value")
+
+
+def attach_screens(session: Session, case: Case, contract: dict[str, Any]) -> dict[str, Any]:
+    """Add the case's stored screens to the contract's `screens` section, each naming its registry record and
+    disease model, so the report's screen evidence leads back to the plates."""
+    for sc in session.scalars(select(Screen).where(Screen.case_id == case.id).order_by(Screen.id)):
+        model = session.get(DiseaseModel, sc.model_id) if sc.model_id else None
+        where = f"registry screen {sc.id}" + (f" on {model.kind} {model.name} (model {model.id})" if model else "")
+        contract.setdefault("screens", []).append({
+            "id": sc.name, "source": f"{where}; {sc.source}" if sc.source else where, "report": None,
+            "ranking": [{k: r.get(k) for k in SCREEN_COLUMNS if k in r} for r in sc.ranking[:15]], "figures": []})
+    return contract
+
+
 def assess(session: Session, actor: Actor, case: Case, *, trigger: str = "manual",
            contract: dict[str, Any] | None = None) -> Assessment:
-    """Run the engine on a stored case and keep the whole contract with the knowledge versions it used."""
+    """Run the engine on a stored case and keep the whole contract with the knowledge versions it used.
+
+    The case's stored screens are attached to the contract (see `attach_screens`).
+    """
     require_write(actor, Action.CASE, case)
-    contract = contract if contract is not None else run_engine(case)
+    contract = contract if contract is not None else attach_screens(session, case, run_engine(case))
     options = contract.get("options") or []
     top = options[0] if options else {}
     row = Assessment(case_id=case.id, created_by=actor.user_id, engine_version=str(contract.get("rarepath_version")),
@@ -634,7 +654,7 @@ def reanalyse(session: Session, actor: Actor, *, progress: Any = None) -> list[R
     out: list[Reanalysis] = []
     for case in session.scalars(visible(select(Case), actor).order_by(Case.id)).all():
         previous = latest_assessment(session, case)
-        contract = run_engine(case)
+        contract = attach_screens(session, case, run_engine(case))
         if previous is not None and _comparable(previous.contract) == _comparable(contract):
             out.append(Reanalysis(case.pseudonym, None, ()))
             continue
