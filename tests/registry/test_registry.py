@@ -298,6 +298,9 @@ def test_registry_command_line(tmp_path: Path, capsys: pytest.CaptureFixture[str
     assert main(["registry", "screen", pseudonym, str(ranking.parent), "--model", "2", "--db", db]) == 0
     assert "screen 1: screen1, 1 ranked treatments" in capsys.readouterr().out
     assert main(["registry", "reanalyse", "--db", db]) == 0
+    out = capsys.readouterr().out  # the screen stored since the last assessment is now in the contract
+    assert "contract updated, no change of mechanism" in out and "re-analysed 1 cases: 1 changed" in out
+    assert main(["registry", "reanalyse", "--db", db]) == 0
     assert "re-analysed 1 cases: 0 changed" in capsys.readouterr().out
     assert main(["registry", "export", str(tmp_path / "cohort.csv"), "--db", db]) == 0
     assert main(["audit", "verify", "--db", db]) == 0

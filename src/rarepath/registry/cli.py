@@ -334,8 +334,9 @@ def reanalyse_command(db: str | None = typer.Option(None, "--db", help=DB_HELP))
         results = service.reanalyse(s, _actor())
     changed = [r for r in results if r.assessment_id is not None]
     for r in changed:
-        typer.echo(f"{r.case}: assessment {r.assessment_id}; " + ("; ".join(c.message for c in r.changes)
-                                                                   or "first assessment"))
+        what = "; ".join(c.message for c in r.changes) or ("first assessment" if r.first else
+                                                           "contract updated, no change of mechanism, verdict or product")
+        typer.echo(f"{r.case}: assessment {r.assessment_id}; {what}")
     typer.echo(f"re-analysed {len(results)} cases: {len(changed)} changed")
 
 

@@ -639,9 +639,12 @@ def compare_assessments(old: dict[str, Any], new: dict[str, Any]) -> list[Change
 
 @dataclass(frozen=True)
 class Reanalysis:
+    """One case re-run: the new assessment (None when the contract is unchanged) and what changed."""
+
     case: str
     assessment_id: int | None
     changes: tuple[Change, ...]
+    first: bool = False  # the case had no assessment before
 
 
 def reanalyse(session: Session, actor: Actor, *, progress: Any = None) -> list[Reanalysis]:
@@ -664,7 +667,7 @@ def reanalyse(session: Session, actor: Actor, *, progress: Any = None) -> list[R
             _alert(session, case, AlertKind.REANALYSIS, ch.severity, f"re-analysis: {ch.message}", ch.kind,
                    f"assessment {previous.id} -> {row.id}; knowledge {row.kb_version[:12]}",
                    f"reanalysis:{row.id}:{ch.kind}:{ch.message[:40]}")
-        out.append(Reanalysis(case.pseudonym, row.id, changes))
+        out.append(Reanalysis(case.pseudonym, row.id, changes, first=previous is None))
         if progress is not None:
             progress(out[-1])
     return out
