@@ -529,7 +529,9 @@ def alerts_for(session: Session, actor: Actor, *, open_only: bool = True) -> lis
         return []
     if open_only:
         q = q.where(Alert.acknowledged_at.is_(None))
-    return list(session.scalars(q.order_by(Alert.severity.desc(), Alert.id)))
+    rows = list(session.scalars(q.order_by(Alert.severity.desc(), Alert.id)))
+    audit.append(session, actor=actor.name, action="read", entity="alert_list", detail=f"{len(rows)} alerts")
+    return rows
 
 
 # --------------------------------------------------------------------------------------------------- lab side
