@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the test suite needs (WeasyPrint's Pango, fonts; the PostgreSQL server that
 # tests/knowledge/test_kb_postgres.py starts privately: initdb/pg_ctl, run as the package's `postgres` user;
-# chromium, which tests/report/test_screenshots.py drives headless through Playwright).
+# chromium, which the report screenshot tests and the web browser tests drive headless through Playwright).
 # Idempotent: does nothing when everything is present; needs root (as CI is) otherwise.
 set -euo pipefail
 # `runtime` (make run): what the reports need; default (make test): that plus the test services.

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -61,3 +63,68 @@ def case_data(request) -> tuple[str, dict[str, Any]]:
 def named_case():
     """`named_case("ttr_adult")` -> that case's assessment JSON."""
     return report_assessment
+
+
+# ---- a private PostgreSQL server (tests/pg_server.py), shared by the knowledge-base and registry tests
+
+
+def _in_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() in ("1", "true", "yes")
+
+
+def _unavailable(reason: str) -> None:
+    if _in_ci():
+        pytest.fail(f"PostgreSQL tests cannot run in CI: {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[object]:
+    """A private PostgreSQL server for the whole session, stopped and deleted at the end."""
+    try:
+        import psycopg  # noqa: F401
+    except ImportError:
+        _unavailable("the PostgreSQL driver psycopg 3 is not installed (pip install 'psycopg[binary]')")
+    from pg_server import ServerUnavailable, start_server
+
+    try:
+        server = start_server()
+    except ServerUnavailable as err:
+        _unavailable(str(err))
+    yield server
+    server.stop()
+
+
+# ---- an empty registry on each back-end (tests/registry, tests/web)
+
+
+_db_numbers = itertools.count()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def registry(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[object]:
+    """An empty, migrated registry on each back-end (PostgreSQL: a fresh database per test)."""
+    from rarepath.registry.db import open_registry
+
+    if request.param == "sqlite":
+        reg = open_registry(str(tmp_path / "registry.sqlite"))
+    else:
+        url = request.getfixturevalue("pg_server").create_database(f"reg_{next(_db_numbers)}")
+        reg = open_registry(url)
+    yield reg
+    reg.close()
+
+
+@pytest.fixture
+def sma_yaml() -> bytes:
+    """The bundled SMA example case file, as an upload would bring it."""
+    from rarepath.examples import EXAMPLES
+
+    return (EXAMPLES / "sma_infant.yaml").read_bytes()
+
+
+@pytest.fixture
+def dmd_yaml() -> bytes:
+    from rarepath.examples import EXAMPLES
+
+    return (EXAMPLES / "dmd_boy.yaml").read_bytes()

