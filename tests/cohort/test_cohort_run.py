@@ -211,7 +211,7 @@ def test_a_folder_of_another_run_is_not_resumed_into(tmp_path, capsys):
 
 
 def test_dask_local_cluster_gives_the_same_dataset(tmp_path):
-    distributed = pytest.importorskip("distributed")
+    import distributed  # dask[distributed] is a dependency: fail, never skip
     folder = _subset(tmp_path)
     sources = find_sources(folder)
     local = tmp_path / "local"

@@ -149,7 +149,8 @@ def test_assess_with_trials_adds_them_to_both_reports(tmp_path: Path, capsys) ->
 
 def test_store_on_postgresql(tmp_path: Path, capsys) -> None:
     """The same table and re-import on a shared PostgreSQL database (a private throwaway server)."""
-    pytest.importorskip("psycopg")
+    import psycopg  # noqa: F401 - a dependency: fail, never skip
+
     from pg_server import ServerUnavailable, start_server
 
     try:
