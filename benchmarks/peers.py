@@ -348,6 +348,8 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="rarepath-peers-") as tmp:
         work = Path(tmp)
         try:
+            if a.guides <= 0:
+                raise Skip("--guides 0")
             exe = build_casoffinder(a.build_dir)
             o = offtarget_part(exe, a.guides, a.bulge_guides, work)
             keys["casoffinder_ratio"] = f"{o['cmd_ratio']:.1f}"
@@ -362,6 +364,8 @@ def main(argv: list[str] | None = None) -> int:
         except Skip as e:
             print(f"[offtargets] Cas-OFFinder skipped: {e}")
         try:
+            if a.curves <= 0:
+                raise Skip("--curves 0")
             lib = build_drc(a.build_dir)
             d = drc_part(lib, a.curves, work)
             keys["drc_ratio"] = f"{d['ratio']:.0f}"

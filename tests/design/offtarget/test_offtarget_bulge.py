@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from rarepath.design.offtarget import GenomeIndex, search_guides
 from rarepath.design.offtarget.bruteforce import bruteforce_search, expand_pams
-from rarepath.design.offtarget.search import bulge_variants, revcomp
+from rarepath.design.offtarget.search import bulge_positions, bulge_variants, revcomp
 from rarepath.errors import InputError
 
 PAM_SETS = [
@@ -198,3 +198,46 @@ def test_yeast_chromosomes_bulge_search_identical_to_bruteforce() -> None:
     got = search_guides(idx, guides, max_mismatches=4, bulge=1)
     assert got == bruteforce_search(idx, guides, ("NGG", "NAG", "NGA"), 4, bulge=1)
     assert len({h.query_index for h in got if h.bulge}) == 3 and sum(1 for h in got if h.bulge) > 50
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), which=st.integers(0, len(PAM_SETS) - 1), max_mm=st.integers(0, 3))
+def test_casoffinder_bulge_ends_identical_to_bruteforce(seed: int, which: int, max_mm: int) -> None:
+    """Issue 12: Cas-OFFinder's convention (bulges also at a spacer end) as an option, exhaustive as well."""
+    rng = random.Random(seed)
+    pams, side, glen = PAM_SETS[which]
+    guides = ["".join(rng.choice("ACGT") for _ in range(glen)) for _ in range(rng.randint(1, 3))]
+    genome, _ = _genome(rng, guides, pams, side, n_plant=6)
+    idx = GenomeIndex.from_sequences(genome)
+    got = search_guides(idx, guides, pams=pams, max_mismatches=max_mm, pam_side=side, bulge=1, workers=2,
+                        bulge_ends="casoffinder")
+    assert got == bruteforce_search(idx, guides, pams, max_mm, side, bulge=1, bulge_ends="casoffinder")
+    default = search_guides(idx, guides, pams=pams, max_mismatches=max_mm, pam_side=side, bulge=1)
+    assert [h for h in got if not h.bulge] == [h for h in default if not h.bulge]
+    # every default site is found, never with more mismatches; the extra sites have a bulge at a spacer end
+    best = {(h.query_index, h.chrom, h.start, h.end, h.strand): h for h in got}
+    for h in default:
+        assert best[(h.query_index, h.chrom, h.start, h.end, h.strand)].mismatches <= h.mismatches
+    for h in got:
+        L = len(guides[h.query_index])
+        if h.bulge:
+            assert h.bulge_position in bulge_positions(L, h.bulge, side, "casoffinder")
+
+
+def test_bulge_at_spacer_ends_only_with_casoffinder_convention() -> None:
+    # DNA: an extra base between the spacer and the PAM (protospacer index 20); RNA: spacer base 0 unpaired
+    dna = GUIDE + "A" + "TGG"
+    rna = GUIDE[1:] + "CGG"
+    genome = {"c1": LEFT + revcomp(dna) + LEFT + rna + LEFT}
+    idx = GenomeIndex.from_sequences(genome)
+    assert [h for h in search_guides(idx, [GUIDE], pams=("NGG",), max_mismatches=0, bulge=1) if h.bulge] == []
+    hits = [h for h in search_guides(idx, [GUIDE], pams=("NGG",), max_mismatches=0, bulge=1,
+                                     bulge_ends="casoffinder") if h.bulge]
+    assert [(h.start, h.end, h.strand, h.bulge, h.bulge_position, h.mismatches) for h in hits] == [
+        (20, 44, "-", "DNA", 20, 0), (64, 86, "+", "RNA", 0, 0)]
+    assert bulge_positions(20, "DNA") == range(1, 20) and bulge_positions(20, "RNA") == range(1, 19)
+    assert bulge_positions(20, "DNA", "3prime", "casoffinder") == range(1, 21)
+    assert bulge_positions(20, "DNA", "5prime", "casoffinder") == range(0, 20)
+    assert bulge_positions(20, "RNA", "5prime", "casoffinder") == range(0, 19)
+    with pytest.raises(InputError, match="bulge_ends"):
+        search_guides(idx, [GUIDE], bulge=1, bulge_ends="both")

@@ -386,7 +386,7 @@ def _sort_hits(hits: list[OffTargetHit], idx: GenomeIndex) -> list[OffTargetHit]
 
 def search_guides(idx: GenomeIndex, spacers: Sequence[str], pams: tuple[str, ...] = ("NGG", "NAG", "NGA"),
                   max_mismatches: int = 4, pam_side: str = "3prime", bulge: int = 0,
-                  workers: int | None = None) -> list[OffTargetHit]:
+                  workers: int | None = None, bulge_ends: str = "interior") -> list[OffTargetHit]:
     """Every site, both strands, whose protospacer has <= max_mismatches to a spacer and whose PAM matches.
 
     `pams` are IUPAC patterns read 5'->3' on the site strand (NGG, NNGRRT, NRN, TTTV ...); `pam_side` is
@@ -394,16 +394,20 @@ def search_guides(idx: GenomeIndex, spacers: Sequence[str], pams: tuple[str, ...
     non-ACGT genome base are never reported. Hits are sorted by query, chromosome (genome order), start,
     strand, end, bulge, bulge position. Coordinates: 0-based half-open, see `OffTargetHit`.
 
-    `bulge=1` also reports sites with one bulge (Cas-OFFinder convention), for a spacer of length L:
+    `bulge=1` also reports sites with one bulge (Cas-OFFinder's DNA/RNA bulge model), for a spacer of length L:
 
     - DNA bulge: the genomic protospacer has L + 1 bases, one of which (the extra base, at protospacer index
       j) has no spacer partner; the other L pair with the spacer in order. `bulge_position` = j, i.e. the
-      extra base sits between spacer bases j - 1 and j; allowed j = 1 .. L - 1.
+      extra base sits between spacer bases j - 1 and j; allowed j = 1 .. L - 1 (``bulge_ends="interior"``).
     - RNA bulge: the genomic protospacer has L - 1 bases; spacer base i has no genome partner and the others
-      pair in order. `bulge_position` = i (0 = spacer 5' end); allowed i = 1 .. L - 2.
+      pair in order. `bulge_position` = i (0 = spacer 5' end); allowed i = 1 .. L - 2 (``"interior"``).
 
-    A bulge is never at either end of the spacer (so never at the PAM-adjacent base, for either PAM side):
-    an end "bulge" is just a shifted or truncated site. Mismatches are counted over the paired bases only and
+    `bulge_ends` chooses which bulges at a spacer end count (see `bulge_positions`): ``"interior"`` (default)
+    never puts a bulge at either end of the spacer, because an end "bulge" is a shifted or truncated site
+    rather than an unpaired base inside the heteroduplex, and counting it inflates a guide's bulged-site
+    count with alignments that the mismatch search already scores; ``"casoffinder"`` follows Cas-OFFinder 3
+    exactly (a DNA bulge also between the spacer and the PAM; an RNA bulge also at spacer base 0), so that its
+    site set is reproduced. Mismatches are counted over the paired bases only and
     must be <= max_mismatches; the bulge itself is counted separately (`bulge`, not `mismatches`), so
     `bulge=1, max_mismatches=4` means up to 4 mismatches plus one bulge. `mismatch_positions` are spacer
     indices. A genomic site (query, chrom, start, end, strand) is reported once: among its alignments the one
@@ -416,6 +420,7 @@ def search_guides(idx: GenomeIndex, spacers: Sequence[str], pams: tuple[str, ...
         raise InputError("max_mismatches must be >= 0", field="max_mismatches")
     if bulge not in (0, 1):
         raise InputError(f"bulge must be 0 or 1 (at most one DNA or RNA bulge), not {bulge!r}", field="bulge")
+    check_bulge_ends(bulge_ends)
     pam_list = [pams] if isinstance(pams, str) else list(pams)
     if not pam_list:
         raise InputError("at least one PAM is needed (use search_sequences for a PAM-less search)", field="pam")
@@ -426,7 +431,7 @@ def search_guides(idx: GenomeIndex, spacers: Sequence[str], pams: tuple[str, ...
     for group in by_len.values():
         hits.extend(_search_group(idx, clean, group, max_mismatches, pam_side, workers))
         if bulge:
-            hits.extend(_search_bulged(idx, clean, group, max_mismatches, pam_side, workers))
+            hits.extend(_search_bulged(idx, clean, group, max_mismatches, pam_side, workers, bulge_ends))
     return _sort_hits(hits, idx)
 
 
@@ -441,24 +446,52 @@ class BulgeVariant:
     seq: str
 
 
-def bulge_variants(spacer: str, query_index: int = 0) -> list[BulgeVariant]:
+BULGE_ENDS = ("interior", "casoffinder")
+
+
+def check_bulge_ends(bulge_ends: str) -> None:
+    if bulge_ends not in BULGE_ENDS:
+        raise InputError(f"bulge_ends must be one of {', '.join(BULGE_ENDS)}, not {bulge_ends!r}",
+                         field="bulge_ends")
+
+
+def bulge_positions(L: int, kind: str, pam_side: str = "3prime", bulge_ends: str = "interior") -> range:
+    """Allowed `bulge_position` values of a one-bulge site of an L-nt spacer (see `search_guides`).
+
+    ``"interior"``: DNA 1 .. L - 1, RNA 1 .. L - 2 (no bulge at either spacer end). ``"casoffinder"``, as
+    Cas-OFFinder 3 enumerates them (`parseInput` of its 3.0.0 beta, PAM given as N in the query line): a DNA
+    bulge may also sit between the spacer and the PAM (j = L for a 3' PAM, j = 0 for a 5' PAM) but not at the
+    PAM-distal end (there it is the unbulged site); an RNA bulge may be at spacer base 0 but not at L - 1,
+    whichever side the PAM is on.
+    """
+    check_bulge_ends(bulge_ends)
+    if bulge_ends == "interior":
+        return range(1, L) if kind == "DNA" else range(1, L - 1)
+    if kind == "DNA":
+        return range(1, L + 1) if pam_side == "3prime" else range(0, L)
+    return range(0, L - 1)
+
+
+def bulge_variants(spacer: str, query_index: int = 0, pam_side: str = "3prime",
+                   bulge_ends: str = "interior") -> list[BulgeVariant]:
     """Every one-bulge variant of a spacer, each distinct sequence once (at its lowest bulge position).
 
     A DNA-bulge site with extra base X at protospacer index j matches the spacer with X inserted at j with
-    exactly its paired mismatches, so the 4 insertions x (L - 1) positions cover every DNA bulge; the
-    L - 2 deletions cover every RNA bulge. Equal sequences (insertions or deletions inside a homopolymer run)
-    are the same alignment, so the lowest position is kept, as `search_guides` reports it.
+    exactly its paired mismatches, so the 4 insertions x allowed positions cover every DNA bulge; the
+    deletions at the allowed positions cover every RNA bulge (`bulge_positions`). Equal sequences (insertions
+    or deletions inside a homopolymer run) are the same alignment, so the lowest position is kept, as
+    `search_guides` reports it.
     """
     L = len(spacer)
     seen: set[str] = set()
     out: list[BulgeVariant] = []
-    for j in range(1, L):
+    for j in bulge_positions(L, "DNA", pam_side, bulge_ends):
         for x in "ACGT":
             v = spacer[:j] + x + spacer[j:]
             if v not in seen:
                 seen.add(v)
                 out.append(BulgeVariant(query_index, "DNA", j, v))
-    for i in range(1, L - 1):
+    for i in bulge_positions(L, "RNA", pam_side, bulge_ends):
         v = spacer[:i] + spacer[i + 1 :]
         if v not in seen:
             seen.add(v)
@@ -476,14 +509,14 @@ def _bulge_alignment(spacer: str, proto: str, kind: str, pos: int) -> tuple[int,
 
 
 def _search_bulged(idx: GenomeIndex, clean: list[str], pams: Sequence[str], max_mm: int, pam_side: str,
-                   workers: int | None) -> list[OffTargetHit]:
+                   workers: int | None, bulge_ends: str = "interior") -> list[OffTargetHit]:
     """One-bulge sites of every spacer: search all bulge variants as plain spacers, map back, de-duplicate."""
     plen = len(pams[0].strip())
     for i, q in enumerate(clean):
         if len(q) + 1 + plen > MAX_SITE_LEN:
             raise InputError(f"spacer {i + 1}: a DNA-bulged site ({len(q) + 1} nt + {plen} nt PAM) is longer "
                              f"than the {MAX_SITE_LEN} nt supported", field="spacer")
-    variants = [v for gi, q in enumerate(clean) for v in bulge_variants(q, gi)]
+    variants = [v for gi, q in enumerate(clean) for v in bulge_variants(q, gi, pam_side, bulge_ends)]
     if not variants:
         return []
     raw = _search_group(idx, [v.seq for v in variants], pams, max_mm, pam_side, workers,
