@@ -15,7 +15,8 @@ search) in one process and on `--scaleout-workers` processes over chromosome sha
 `--bulge` also times `search_guides(..., bulge=1)` (up to 4 mismatches plus one DNA or RNA bulge) on the first
 `--bulge-guides` guides against both genomes (1 core and all threads), checks one guide against the brute-force
 bulge reference on yeast, projects 1,000 bulge guides on hg38 from the synthetic one-core time, and appends
-`bulge_*` keys to the last line. The last line starts with the keys guides, genome_mb, guides_per_s,
+`bulge_*` keys to the last line; `bulge_bytes_per_base` is the memory held after the bulge search (packed genome
+plus every site table; the bulge pass reuses the spacer-length tables, so it equals `bytes_per_base`). The last line starts with the keys guides, genome_mb, guides_per_s,
 projected_hg38_s, bruteforce_ratio (in that order); extra keys follow.
 """
 
@@ -98,8 +99,10 @@ def run_bulge(name: str, idx: GenomeIndex, guides: list[str], n_bf: int, workers
     search_guides(idx, guides, pams=PAMS, max_mismatches=4, bulge=1, workers=1)
     one_core_s = time.perf_counter() - t0
     n_bulged = sum(1 for h in hits if h.bulge)
+    bpb = idx.nbytes() / idx.total_length  # the bulge pass uses the spacer-length tables: no second index
     res = dict(search_s=search_s, one_core_s=one_core_s, guides_per_s=len(guides) / search_s, hits=len(hits),
-               bulged=n_bulged, identical=None, ratio=None)
+               bulged=n_bulged, identical=None, ratio=None, bytes_per_base=bpb,
+               table_lengths=sorted(t.spacer_len for t in idx.tables))
     msg = ""
     if n_bf:
         sub = guides[:n_bf]
@@ -112,8 +115,8 @@ def run_bulge(name: str, idx: GenomeIndex, guides: list[str], n_bf: int, workers
                f"identical hit sets: {res['identical']}")
     print(f"[{name} bulge] <=4 mm + 1 DNA/RNA bulge: extra tables {build_s:.1f} s; {len(guides)} guides in "
           f"{search_s:.2f} s ({workers} threads) = {res['guides_per_s']:.1f} guides/s; 1 core {one_core_s:.2f} s; "
-          f"{len(hits):,} hits ({n_bulged:,} bulged){msg}; index {idx.nbytes() / idx.total_length:.2f} bytes/base "
-          f"with the 3 table sets")
+          f"{len(hits):,} hits ({n_bulged:,} bulged){msg}; index {bpb:.2f} bytes/base held (site tables of "
+          f"spacer lengths {res['table_lengths']})")
     return res
 
 
@@ -185,7 +188,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"[hg38 projection, bulge] 1,000 guides at <=4 mm + 1 bulge on one core ~ {b_proj:.0f} s "
               f"({b_proj / proj_s:.0f}x the no-bulge search; Cas-OFFinder CPU without bulges "
               f"{CASOFFINDER_CPU_S:.0f} s)")
-        bulge_keys = (f" bulge_guides={len(bulge_guides)} bulge_guides_per_s={b['guides_per_s']:.1f} "
+        bulge_keys = (f" bulge_bytes_per_base={b['bytes_per_base']:.2f}"
+                      f" bulge_guides={len(bulge_guides)} bulge_guides_per_s={b['guides_per_s']:.1f} "
                       f"bulge_projected_hg38_s={b_proj:.0f} bulge_identical={all(checked) if checked else 'NA'}")
     print(f"offtarget: guides={a.guides} genome_mb={s['mb']:.0f} guides_per_s={s['guides_per_s']:.0f} "
           f"projected_hg38_s={proj_s:.1f} bruteforce_ratio={s['ratio']:.0f} "

@@ -241,3 +241,26 @@ def test_bulge_at_spacer_ends_only_with_casoffinder_convention() -> None:
     assert bulge_positions(20, "RNA", "5prime", "casoffinder") == range(0, 19)
     with pytest.raises(InputError, match="bulge_ends"):
         search_guides(idx, [GUIDE], bulge=1, bulge_ends="both")
+
+
+@pytest.mark.parametrize("ends", ["interior", "casoffinder"])
+def test_bulge_pass_needs_no_second_index_and_finds_edge_sites(ends: str) -> None:
+    """Issue 12: the bulge pass runs on the spacer-length tables (memory of a plain search); RNA-bulged sites
+    that no longer site extends (chromosome start/end, next to N) are still found, on both strands."""
+    rna = GUIDE[:9] + GUIDE[10:] + "TGG"  # 22 nt, spacer base 9 unpaired
+    dna = GUIDE[:5] + "C" + GUIDE[5:] + "AGG"  # 24 nt
+    genome = {
+        "a": rna + LEFT,  # RNA site at the chromosome start (+ strand: PAM-distal end on the left)
+        "b": LEFT + "N" + rna + LEFT + revcomp(rna),  # after an N; and at the chromosome end on the - strand
+        "c": LEFT + revcomp(rna) + "NN" + LEFT + dna + LEFT,
+    }
+    idx = GenomeIndex.from_sequences(genome)
+    plain = search_guides(idx, [GUIDE], pams=("NGG", "NAG"), max_mismatches=2)
+    held = idx.nbytes()
+    got = search_guides(idx, [GUIDE], pams=("NGG", "NAG"), max_mismatches=2, bulge=1, bulge_ends=ends)
+    assert [t.spacer_len for t in idx.tables] == [20] and idx.nbytes() == held
+    assert got == bruteforce_search(idx, [GUIDE], ("NGG", "NAG"), 2, bulge=1, bulge_ends=ends)
+    assert [h for h in got if not h.bulge] == plain
+    exact = {(h.chrom, h.start, h.strand, h.bulge) for h in got if h.mismatches == 0 and h.bulge}
+    assert exact >= {("a", 0, "+", "RNA"), ("b", 21, "+", "RNA"), ("b", 63, "-", "RNA"), ("c", 20, "-", "RNA"),
+                     ("c", 64, "+", "DNA")}

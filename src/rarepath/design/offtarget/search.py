@@ -10,9 +10,12 @@ sites found through B are mapped back to table A rows by their full code.
 
 One-bulge search (`search_guides(..., bulge=1)`) reuses this machinery unchanged: every spacer's bulge variants
 (one base deleted: RNA bulge, L - 1 nt; one base inserted, 4 bases x L - 1 positions: DNA bulge, L + 1 nt) are
-searched as plain spacers against the site tables of their own length (built and cached per length), mapped
-back to the spacer's alignment and de-duplicated per genomic site. Still exhaustive, at the cost of 3L - 2
-distinct insertions plus up to L - 2 deletions, ~72 plain searches per random 20-nt guide.
+searched as plain spacers, mapped back to the spacer's alignment and de-duplicated per genomic site. Without a
+second index: the spacer-length (L) tables serve them too (a DNA variant less its PAM-distal base, that genome
+base then checked; an RNA variant with each of 4 bases added at its PAM-distal end; RNA-bulged sites at a
+chromosome end or next to N compared directly), so a bulge search holds no more memory than a plain one. When
+L - 1 and L + 1 nt tables are already held (`rarepath index --bulges`), the variants are searched in them
+directly (fewer searches). Exhaustive either way: identical to the brute-force reference.
 """
 
 from __future__ import annotations
@@ -519,20 +522,127 @@ def _search_bulged(idx: GenomeIndex, clean: list[str], pams: Sequence[str], max_
     variants = [v for gi, q in enumerate(clean) for v in bulge_variants(q, gi, pam_side, bulge_ends)]
     if not variants:
         return []
-    raw = _search_group(idx, [v.seq for v in variants], pams, max_mm, pam_side, workers,
-                        qids=list(range(len(variants))))
+    lengths = {len(q) for q in clean}
+    held = all(_has_tables(idx, make_spec(L + d, pams, pam_side)) for L in lengths for d in (-1, 1))
+    if held:  # L - 1 and L + 1 nt tables already in memory or in a `rarepath index --bulges` folder
+        raw = _search_group(idx, [v.seq for v in variants], pams, max_mm, pam_side, workers,
+                            qids=list(range(len(variants))))
+    else:  # no second index: the spacer-length tables serve the bulge pass too
+        raw = _search_bulged_shared(idx, clean, variants, pams, max_mm, pam_side, workers)
     best: dict[tuple, OffTargetHit] = {}
     for h in raw:
         v = variants[h.query_index]
         spacer = clean[v.query_index]
         proto = h.site[plen:] if pam_side == "5prime" else h.site[: len(h.site) - plen]
         mpos = _bulge_alignment(spacer, proto, v.kind, v.position)
+        if len(mpos) > max_mm:
+            continue
         key = (v.query_index, h.chrom, h.start, h.end, h.strand)
         old = best.get(key)
         if old is None or (len(mpos), v.position) < (old.mismatches, old.bulge_position):
             best[key] = OffTargetHit(v.query_index, h.chrom, h.start, h.end, h.strand, h.site, len(mpos), h.pam,
                                      mpos, v.kind, v.position)
     return list(best.values())
+
+
+def _has_tables(idx: GenomeIndex, spec: SiteSpec) -> bool:
+    """Whether site tables for spec (or a superset, as `site_tables` would use) are already held or loaded."""
+    if spec in idx.tables:
+        return True
+    return any((s.spacer_len, s.pam_side, s.pam_len) == (spec.spacer_len, spec.pam_side, spec.pam_len)
+               and _pam_set(s) >= _pam_set(spec) for s in idx.tables)
+
+
+def _bulge_site(idx: GenomeIndex, h: OffTargetHit, kind: str, pam_side: str) -> tuple[int, int, str] | None:
+    """(start, end, site) of the bulged site that an L-nt site hit `h` stands for: one genome base more at the
+    PAM-distal end (DNA bulge; None where that base is missing or not A/C/G/T) or one less (RNA bulge)."""
+    distal_left = (h.strand == "+") == (pam_side == "3prime")  # PAM-distal end on the + strand's left
+    if kind == "RNA":
+        site = h.site[1:] if pam_side == "3prime" else h.site[:-1]
+        return (h.start + 1, h.end, site) if distal_left else (h.start, h.end - 1, site)
+    ci = idx.chrom_index(h.chrom)
+    pos = h.start - 1 if distal_left else h.end
+    if pos < 0 or pos >= int(idx.lengths[ci]):
+        return None
+    base = idx.fetch(h.chrom, pos, pos + 1)
+    if base not in ("A", "C", "G", "T"):
+        return None
+    if h.strand == "-":
+        base = revcomp(base)
+    site = base + h.site if pam_side == "3prime" else h.site + base
+    return (pos, h.end, site) if distal_left else (h.start, pos + 1, site)
+
+
+def _edge_windows(idx: GenomeIndex, w: int, pam_side: str) -> list[tuple[str, int, str]]:
+    """(chrom, start, strand) of every all-ACGT w-nt window, per strand, whose base beyond its PAM-distal end is
+    missing or not A/C/G/T: the RNA-bulged sites that no (w + 1)-nt site extends."""
+    out = []
+    for ci, chrom in enumerate(idx.names):
+        off, n = int(idx.offsets[ci]), int(idx.lengths[ci])
+        lo = np.searchsorted(idx.n_ends, off, side="right")
+        hi = np.searchsorted(idx.n_starts, off + n, side="left")
+        runs = [(max(int(s), off) - off, min(int(e), off + n) - off) for s, e in
+                zip(idx.n_starts[lo:hi], idx.n_ends[lo:hi], strict=True)]
+        right_of = [0] + [e for _, e in runs]  # windows starting here have nothing valid on their left
+        left_of = [s for s, _ in runs] + [n]  # windows ending here have nothing valid on their right
+        for strand in "+-":
+            distal_left = (strand == "+") == (pam_side == "3prime")
+            starts = right_of if distal_left else [e - w for e in left_of]
+            for st in starts:
+                if 0 <= st and st + w <= n:
+                    out.append((chrom, st, strand))
+    return sorted(set(out))
+
+
+def _search_bulged_shared(idx: GenomeIndex, clean: list[str], variants: list[BulgeVariant], pams: Sequence[str],
+                          max_mm: int, pam_side: str, workers: int | None) -> list[OffTargetHit]:
+    """Bulge variants searched against the spacer-length tables themselves (no second index): a DNA variant
+    (L + 1 nt) without its PAM-distal base, then that genome base checked; an RNA variant (L - 1 nt) with each
+    of the 4 bases added at its PAM-distal end. RNA-bulged sites with no valid base beyond their distal end
+    (chromosome ends, next to N) are compared directly. Returns (variant, hit) candidates as `OffTargetHit`s
+    whose query_index is the variant's index; the caller keeps the best alignment per site."""
+    queries: list[str] = []
+    owner: list[int] = []
+    for vi, v in enumerate(variants):
+        if v.kind == "DNA":
+            queries.append(v.seq[1:] if pam_side == "3prime" else v.seq[:-1])
+            owner.append(vi)
+        else:
+            for x in "ACGT":
+                queries.append(x + v.seq if pam_side == "3prime" else v.seq + x)
+                owner.append(vi)
+    plen = len(pams[0].strip())
+    out: list[OffTargetHit] = []
+    for h in _search_group(idx, queries, pams, max_mm, pam_side, workers, qids=list(range(len(queries)))):
+        vi = owner[h.query_index]
+        got = _bulge_site(idx, h, variants[vi].kind, pam_side)
+        if got is not None:
+            start, end, site = got
+            pam = site[:plen] if pam_side == "5prime" else site[len(site) - plen:]
+            out.append(OffTargetHit(vi, h.chrom, start, end, h.strand, site, 0, pam, ()))
+    # RNA-bulged sites at an edge: few windows, compared directly
+    rna = [vi for vi, v in enumerate(variants) if v.kind == "RNA"]
+    allowed = set()
+    for p in pams:
+        allowed |= {"".join(c) for c in itertools.product(*(IUPAC[x] for x in p.strip().upper()))}
+    by_len: dict[int, list[int]] = {}
+    for vi in rna:
+        by_len.setdefault(len(variants[vi].seq), []).append(vi)
+    for Lv, vis in by_len.items():
+        w = Lv + plen
+        for chrom, st, strand in _edge_windows(idx, w, pam_side):
+            seq = idx.fetch(chrom, st, st + w)
+            site = revcomp(seq) if strand == "-" else seq
+            if "N" in site:
+                continue
+            pam = site[:plen] if pam_side == "5prime" else site[Lv:]
+            if pam not in allowed:
+                continue
+            proto = site[plen:] if pam_side == "5prime" else site[:Lv]
+            for vi in vis:
+                if sum(a != b for a, b in zip(proto, variants[vi].seq, strict=True)) <= max_mm:
+                    out.append(OffTargetHit(vi, chrom, st, st + w, strand, site, 0, pam, ()))
+    return out
 
 
 def _search_group(idx: GenomeIndex, clean: list[str], pams: Sequence[str], max_mm: int, pam_side: str,
