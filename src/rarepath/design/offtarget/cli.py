@@ -12,7 +12,9 @@ def index_command(
     out: Path | None = typer.Option(None, "--out", "-o",
                                     help="Index folder to write (default: GENOME.rpidx next to the FASTA)."),
     bulges: bool = typer.Option(False, "--bulges",
-                                help="Also build the 19/21-nt tables used by one-bulge searches of 20-nt spacers."),
+                                help="Also build 19/21-nt tables for one-bulge searches of 20-nt spacers: optional "
+                                "(a bulge search runs on the 20-nt tables alone), ~3x the index for ~2x "
+                                "fewer bulge-pass searches."),
 ) -> None:
     """Build the off-target index of a genome (2-bit packed sequence plus SpCas9 NGG/NAG/NGA seed tables)."""
     import time

@@ -199,8 +199,9 @@ class GenomeIndex:
               bulge: bool = False) -> GenomeIndex:
         """Index a genome on disk: packed sequence plus the default SpCas9 seed tables (NGG/NAG/NGA, 20 nt).
 
-        With `bulge`, also the 19-nt and 21-nt tables that a one-bulge search of 20-nt spacers uses (RNA and
-        DNA bulges), so that `search_guides(..., bulge=1)` on the loaded index builds nothing."""
+        With `bulge`, also the 19-nt and 21-nt tables in which a one-bulge search of 20-nt spacers then
+        searches its RNA and DNA bulge variants directly (without them it runs on the 20-nt tables alone, with
+        more searches and no more memory); either way `search_guides(..., bulge=1)` builds nothing."""
         from dataclasses import replace
 
         from rarepath.design.offtarget.search import DEFAULT_SPEC, site_tables
