@@ -135,20 +135,29 @@ def run_casoffinder(exe: Path, genome_dir: Path, guides: list[str], bulge: bool,
     wall, cpu, res = run_timed([str(exe), str(inp), "C", str(out)])
     if res.returncode != 0 or not out.is_file():
         raise Skip(f"cas-offinder failed (exit {res.returncode}): {(res.stderr or res.stdout).strip()[-300:]}")
-    sites: dict[tuple, tuple[int, str]] = {}
-    w = len(PAM_PATTERN)
     with open(out) as fh:
-        for line in fh:
-            if line.startswith("#"):
-                continue
-            f = line.rstrip("\n").split("\t")
-            qi, kind, chrom, loc, strand, mm = int(f[0]), f[1], f[4], int(f[5]), f[6], int(f[7])
-            end = loc + w + (1 if kind == "DNA" else -1 if kind == "RNA" else 0)
-            key = (qi, chrom, loc, end, strand)
-            kind = {"X": ""}.get(kind, kind)
-            if key not in sites or mm < sites[key][0]:
-                sites[key] = (mm, kind)
-    return wall, cpu, sites
+        return wall, cpu, parse_casoffinder(fh, len(PAM_PATTERN))
+
+
+def parse_casoffinder(lines, width: int) -> dict[tuple, tuple[int, str]]:
+    """{(guide index, chrom, start, end, strand): (fewest mismatches, bulge type)} from Cas-OFFinder 3 output.
+
+    `Location` is 0-based, the leftmost + strand base of the site on both strands; the site is `width`
+    (spacer + PAM) long, one more with a DNA bulge, one less with an RNA bulge. Cas-OFFinder prints one record
+    per bulge placement, so a site keeps its fewest mismatches (the DNA column of minus-strand bulge records is
+    shifted, so it is not used)."""
+    sites: dict[tuple, tuple[int, str]] = {}
+    for line in lines:
+        if line.startswith("#") or not line.strip():
+            continue
+        f = line.rstrip("\n").split("\t")
+        qi, kind, chrom, loc, strand, mm = int(f[0]), f[1], f[4], int(f[5]), f[6], int(f[7])
+        end = loc + width + (1 if kind == "DNA" else -1 if kind == "RNA" else 0)
+        key = (qi, chrom, loc, end, strand)
+        kind = {"X": ""}.get(kind, kind)
+        if key not in sites or mm < sites[key][0]:
+            sites[key] = (mm, kind)
+    return sites
 
 
 def hit_sites(hits) -> dict[tuple, tuple[int, str]]:
