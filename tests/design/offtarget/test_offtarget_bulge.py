@@ -264,3 +264,40 @@ def test_bulge_pass_needs_no_second_index_and_finds_edge_sites(ends: str) -> Non
     exact = {(h.chrom, h.start, h.strand, h.bulge) for h in got if h.mismatches == 0 and h.bulge}
     assert exact >= {("a", 0, "+", "RNA"), ("b", 21, "+", "RNA"), ("b", 63, "-", "RNA"), ("c", 20, "-", "RNA"),
                      ("c", 64, "+", "DNA")}
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), which=st.integers(0, len(PAM_SETS) - 1), max_mm=st.integers(0, 4))
+def test_compact_index_identical_to_bruteforce(seed: int, which: int, max_mm: int) -> None:
+    """Issue 12: one seed table instead of two (8 instead of 12 bytes per site), still exhaustive."""
+    rng = random.Random(seed)
+    pams, side, glen = PAM_SETS[which]
+    guides = ["".join(rng.choice("ACGT") for _ in range(glen)) for _ in range(rng.randint(1, 3))]
+    genome, _ = _genome(rng, guides, pams, side, n_plant=6)
+    full, compact = GenomeIndex.from_sequences(genome), GenomeIndex.from_sequences(genome)
+    compact.compact = True
+    for bulge in (0, 1):
+        got = search_guides(compact, guides, pams=pams, max_mismatches=max_mm, pam_side=side, bulge=bulge)
+        assert got == search_guides(full, guides, pams=pams, max_mismatches=max_mm, pam_side=side, bulge=bulge)
+        assert got == bruteforce_search(compact, guides, pams, max_mm, side, bulge=bulge)
+    assert all(len(s.rest_b) == 0 for t in compact.tables.values() for s in t.strands)
+    assert compact.nbytes() < full.nbytes()
+
+
+def test_compact_index_on_yeast_chromosome_and_roundtrip(tmp_path) -> None:
+    from conftest import shared_path
+    from rarepath.design.offtarget.search import DEFAULT_SPEC, SiteTables, site_tables
+
+    idx = GenomeIndex.from_fasta(shared_path("genomes", "sacCer3", "chrI.fa"))
+    idx.compact = True
+    chr1 = idx.sequence("chrI")
+    guides = [chr1[30_000:30_020], chr1[100_000:100_020], "TTTTATTTTTTTAATTTTTT"]
+    got = search_guides(idx, guides, max_mismatches=4)
+    assert got == bruteforce_search(idx, guides, ("NGG", "NAG", "NGA"), 4) and len(got) > 10
+    tab = site_tables(idx, DEFAULT_SPEC)
+    per_site = sum(a.nbytes for st in tab.strands for k, a in st.arrays().items() if not k.startswith("off"))
+    per_site /= tab.n_sites
+    site_tables(idx, DEFAULT_SPEC).save(tmp_path / "t")
+    loaded = SiteTables.load(tmp_path / "t")
+    assert len(loaded.strands[0].off_b) == 0 and loaded.n_sites == site_tables(idx, DEFAULT_SPEC).n_sites
+    assert per_site == 8  # start + code rest of the one table (12 with two tables); bucket offsets apart

@@ -20,6 +20,7 @@ directly (fewer searches). Exhaustive either way: identical to the brute-force r
 
 from __future__ import annotations
 
+import functools
 import itertools
 import json
 import math
@@ -197,13 +198,13 @@ def _strand_sites(idx: GenomeIndex, spec: SiteSpec, minus: bool) -> tuple[np.nda
 
 
 def _build_strand(codes: np.ndarray, pos: np.ndarray, L: int, kk: int, sk_a: int, sk_b: int,
-                  pos_dtype) -> StrandTable:
+                  pos_dtype, compact: bool = False) -> StrandTable:
     rest_bits = 2 * (L - kk)
     rest_dtype = np.uint32 if rest_bits <= 32 else np.uint64
     nb = 4**kk
     kmask = np.uint64(nb - 1)
-    out = {}
-    for tag, sk in (("a", sk_a), ("b", sk_b)):
+    out = {"off_b": np.zeros(0, np.int64), "rest_b": np.zeros(0, rest_dtype)}  # compact: no table B
+    for tag, sk in (("a", sk_a),) if compact else (("a", sk_a), ("b", sk_b)):
         key = (codes >> np.uint64(sk)) & kmask
         rest = _rest(codes, sk, kk)
         sort_key = (key << np.uint64(rest_bits)) | rest if rest_bits < 64 else rest
@@ -219,13 +220,14 @@ def _build_strand(codes: np.ndarray, pos: np.ndarray, L: int, kk: int, sk_a: int
                        out["off_b"].astype(off_dtype), out["rest_b"])
 
 
-def build_tables(idx: GenomeIndex, spec: SiteSpec) -> SiteTables:
-    """Scan the genome once per strand and sort its sites into the two seed tables."""
+def build_tables(idx: GenomeIndex, spec: SiteSpec, compact: bool = False) -> SiteTables:
+    """Scan the genome once per strand and sort its sites into the two seed tables (one when `compact`)."""
     pos_dtype = np.uint32 if idx.total_length < 2**32 else np.int64
     plus = _strand_sites(idx, spec, minus=False)
     minus = _strand_sites(idx, spec, minus=True)
     kk, sk_a, sk_b = _key_layout(spec.spacer_len, max(len(plus[0]), len(minus[0])))
-    strands = tuple(_build_strand(c, p, spec.spacer_len, kk, sk_a, sk_b, pos_dtype) for c, p in (plus, minus))
+    strands = tuple(_build_strand(c, p, spec.spacer_len, kk, sk_a, sk_b, pos_dtype, compact)
+                    for c, p in (plus, minus))
     return SiteTables(spec, kk, sk_a, sk_b, strands)  # type: ignore[arg-type]
 
 
@@ -237,7 +239,7 @@ def site_tables(idx: GenomeIndex, spec: SiteSpec) -> SiteTables:
         if (s.spacer_len, s.pam_side, s.pam_len) == (spec.spacer_len, spec.pam_side, spec.pam_len):
             if _pam_set(s) >= _pam_set(spec):
                 return t
-    idx.tables[spec] = build_tables(idx, spec)
+    idx.tables[spec] = build_tables(idx, spec, compact=getattr(idx, "compact", False))
     return idx.tables[spec]
 
 
@@ -245,6 +247,7 @@ def _pam_set(spec: SiteSpec) -> set[str]:
     return {"".join(c) for p in spec.pams for c in itertools.product(*(IUPAC[x] for x in p))}
 
 
+@functools.lru_cache(maxsize=64)
 def _deltas(kk: int, t: int) -> tuple[np.ndarray, np.ndarray]:
     """XOR masks turning a kk-base key into every key within t mismatches, with their mismatch counts."""
     t = min(t, kk)
@@ -317,9 +320,10 @@ def _search_spec(idx: GenomeIndex, spec: SiteSpec, queries: list[str], qids: lis
     L = spec.spacer_len
     gcodes = np.array([int("".join(str(c) for c in encode(q)), 4) for q in queries], dtype=np.uint64)
     q_arr = np.array(qids, dtype=np.int64)
-    t = max_mm // 2
+    compact = len(tables.strands[0].off_b) == 0  # one seed table: probe every key within max_mm of block A
+    t = min(max_mm, tables.kk) if compact else max_mm // 2
     deltas, dmm = _deltas(tables.kk, t)
-    use_b = max_mm > t and t < tables.kk
+    use_b = not compact and max_mm > t and t < tables.kk
     kbits = 2 * tables.kk
     full_a_mask = ((1 << kbits) - 1) << tables.sk_a
     # block A bits as they sit in a code with block B taken out (A lies above B, so it shifts down by kbits)
