@@ -15,7 +15,10 @@ search) in one process and on `--scaleout-workers` processes over chromosome sha
 `--bulge` also times `search_guides(..., bulge=1)` (up to 4 mismatches plus one DNA or RNA bulge) on the first
 `--bulge-guides` guides against both genomes (1 core and all threads), checks one guide against the brute-force
 bulge reference on yeast, projects 1,000 bulge guides on hg38 from the synthetic one-core time, and appends
-`bulge_*` keys to the last line. The last line starts with the keys guides, genome_mb, guides_per_s,
+`bulge_*` keys to the last line; `bulge_bytes_per_base` is the memory held after the bulge search (packed genome
+plus every site table; the bulge pass reuses the spacer-length tables, so it equals `bytes_per_base`).
+The synthetic genome is also searched with a compact index (`GenomeIndex.compact`: one seed table instead of
+two): `compact_*` keys (bytes/base, one-core guides/s, hits identical to the two-table index). The last line starts with the keys guides, genome_mb, guides_per_s,
 projected_hg38_s, bruteforce_ratio (in that order); extra keys follow.
 """
 
@@ -98,8 +101,10 @@ def run_bulge(name: str, idx: GenomeIndex, guides: list[str], n_bf: int, workers
     search_guides(idx, guides, pams=PAMS, max_mismatches=4, bulge=1, workers=1)
     one_core_s = time.perf_counter() - t0
     n_bulged = sum(1 for h in hits if h.bulge)
+    bpb = idx.nbytes() / idx.total_length  # the bulge pass uses the spacer-length tables: no second index
     res = dict(search_s=search_s, one_core_s=one_core_s, guides_per_s=len(guides) / search_s, hits=len(hits),
-               bulged=n_bulged, identical=None, ratio=None)
+               bulged=n_bulged, identical=None, ratio=None, bytes_per_base=bpb,
+               table_lengths=sorted(t.spacer_len for t in idx.tables))
     msg = ""
     if n_bf:
         sub = guides[:n_bf]
@@ -112,9 +117,40 @@ def run_bulge(name: str, idx: GenomeIndex, guides: list[str], n_bf: int, workers
                f"identical hit sets: {res['identical']}")
     print(f"[{name} bulge] <=4 mm + 1 DNA/RNA bulge: extra tables {build_s:.1f} s; {len(guides)} guides in "
           f"{search_s:.2f} s ({workers} threads) = {res['guides_per_s']:.1f} guides/s; 1 core {one_core_s:.2f} s; "
-          f"{len(hits):,} hits ({n_bulged:,} bulged){msg}; index {idx.nbytes() / idx.total_length:.2f} bytes/base "
-          f"with the 3 table sets")
+          f"{len(hits):,} hits ({n_bulged:,} bulged){msg}; index {bpb:.2f} bytes/base held (site tables of "
+          f"spacer lengths {res['table_lengths']})")
     return res
+
+
+def run_compact(idx: GenomeIndex, guides: list[str], bulge_guides: list[str]) -> str:
+    """The same genome with a compact index (one seed table): bytes/base, one-core search time, identical hits."""
+    from dataclasses import replace
+
+    c = replace(idx, tables={}, compact=True)  # shares the packed genome
+    t0 = time.perf_counter()
+    site_tables(c, DEFAULT_SPEC)
+    build_s = time.perf_counter() - t0
+    search_guides(c, guides[:2], pams=PAMS, max_mismatches=4, workers=1)
+    t0 = time.perf_counter()
+    hits = search_guides(c, guides, pams=PAMS, max_mismatches=4, workers=1)
+    one_core_s = time.perf_counter() - t0
+    same = hits == search_guides(idx, guides, pams=PAMS, max_mismatches=4)
+    bpb = c.nbytes() / c.total_length
+    msg = ""
+    keys = (f" compact_bytes_per_base={bpb:.2f} compact_guides_per_s={len(guides) / one_core_s:.0f} "
+            f"compact_identical={same}")
+    if bulge_guides:
+        t0 = time.perf_counter()
+        bh = search_guides(c, bulge_guides, pams=PAMS, max_mismatches=4, bulge=1, workers=1)
+        b_s = time.perf_counter() - t0
+        b_same = bh == search_guides(idx, bulge_guides, pams=PAMS, max_mismatches=4, bulge=1)
+        b_bpb = c.nbytes() / c.total_length
+        msg = (f"; bulge search {len(bulge_guides)} guides {b_s:.2f} s (1 core), {b_bpb:.2f} bytes/base held, "
+               f"identical: {b_same}")
+        keys += f" compact_bulge_bytes_per_base={b_bpb:.2f} compact_bulge_identical={b_same}"
+    print(f"[compact] one seed table: build {build_s:.1f} s, {bpb:.2f} bytes/base; {len(guides)} guides in "
+          f"{one_core_s:.2f} s (1 core) = {len(guides) / one_core_s:.0f} guides/s; identical hits: {same}{msg}")
+    return keys
 
 
 def run_scaleout(guides: list[str], workers: int) -> str:
@@ -168,6 +204,7 @@ def main(argv: list[str] | None = None) -> int:
     results.append(s)
     if a.bulge:
         bulge_res["synthetic"] = run_bulge("synthetic", syn, bulge_guides, 0, a.workers)
+    compact_keys = run_compact(syn, guides, bulge_guides if a.bulge else [])
     # hg38 projection: single-core search time scales with sites (bucket size at the same key length)
     hg38_sites = s["site_density"] * HG38_BASES
     proj_s = s["one_core_s"] * hg38_sites / s["sites"] * (1000 / a.guides)
@@ -185,12 +222,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"[hg38 projection, bulge] 1,000 guides at <=4 mm + 1 bulge on one core ~ {b_proj:.0f} s "
               f"({b_proj / proj_s:.0f}x the no-bulge search; Cas-OFFinder CPU without bulges "
               f"{CASOFFINDER_CPU_S:.0f} s)")
-        bulge_keys = (f" bulge_guides={len(bulge_guides)} bulge_guides_per_s={b['guides_per_s']:.1f} "
+        bulge_keys = (f" bulge_bytes_per_base={b['bytes_per_base']:.2f}"
+                      f" bulge_guides={len(bulge_guides)} bulge_guides_per_s={b['guides_per_s']:.1f} "
                       f"bulge_projected_hg38_s={b_proj:.0f} bulge_identical={all(checked) if checked else 'NA'}")
     print(f"offtarget: guides={a.guides} genome_mb={s['mb']:.0f} guides_per_s={s['guides_per_s']:.0f} "
           f"projected_hg38_s={proj_s:.1f} bruteforce_ratio={s['ratio']:.0f} "
           f"bytes_per_base={s['bytes_per_base']:.2f} identical={all(r['identical'] for r in results)}"
-          + bulge_keys + scaleout_keys)
+          + bulge_keys + compact_keys + scaleout_keys)
     return 0
 
 

@@ -340,7 +340,7 @@ def _rss_flat(y, v, m):
 
 
 @nb.njit(cache=True)
-def _fit_one(i, lx, y, v, m, fix_c, fix_d, lmin, lmax, both, max_iter, tol, le_pad, b_max, ms_factor,
+def _fit_one(i, lx, y, v, m, fix_c, fix_d, lmin, lmax, both, max_iter, tol, le_pad, b_max, ms_factor, extra_iter,
              p, rss, iters, conv, inv_b, inv_le, nstart, starts, best, wk, mk, pi):
     _grid(lx[i], y[i], v[i], m, fix_c[i], fix_d[i], lmin[i], lmax[i], both, starts, best, wk[0])
     free_c = math.isnan(fix_c[i])
@@ -384,6 +384,35 @@ def _fit_one(i, lx, y, v, m, fix_c, fix_d, lmin, lmax, both, max_iter, tol, le_p
                 p[i, q] = pi[q]
             rss[i] = r
             conv[i] = cv
+    if math.isfinite(top) and not conv[i] and extra_iter > 0:
+        # Still improving at the limit: on real screens these are mostly fits whose optimum lies at infinity
+        # (bottom -> -inf with EC50 -> +inf), crawling along the valley. Continue from the best point with the
+        # extended budget, then restart every slope class with it; the lowest RSS wins.
+        for q in range(4):
+            pi[q] = p[i, q]
+        r, it, cv = _lm_one(lx[i], y[i], v[i], m, free_c, free_d, le_lo, le_hi, extra_iter, tol, b_max, pi, wk, mk)
+        iters[i] += it
+        nstart[i] += 1
+        if r <= rss[i]:
+            for q in range(4):
+                p[i, q] = pi[q]
+            rss[i] = r
+            conv[i] = cv
+        for oi in range(3):
+            k = order[oi]
+            if conv[i] or not math.isfinite(best[k]):
+                continue
+            for q in range(4):
+                pi[q] = starts[k, q]
+            r, it, cv = _lm_one(lx[i], y[i], v[i], m, free_c, free_d, le_lo, le_hi, extra_iter, tol, b_max, pi,
+                                wk, mk)
+            iters[i] += it
+            nstart[i] += 1
+            if r < rss[i] or (cv and r <= rss[i] * (1.0 + 1e-12)):
+                for q in range(4):
+                    p[i, q] = pi[q]
+                rss[i] = r
+                conv[i] = cv
     if math.isfinite(top):
         for q in range(4):
             pi[q] = p[i, q]
@@ -393,8 +422,9 @@ def _fit_one(i, lx, y, v, m, fix_c, fix_d, lmin, lmax, both, max_iter, tol, le_p
 
 
 @nb.njit(cache=True, parallel=True)
-def fit_batch(lx, y, v, fix_c, fix_d, lmin, lmax, both, max_iter, tol, le_pad, b_max, ms_factor):
-    """Fit every curve (rows of lx/y/v); returns p (b, c, d, le), rss, iterations, converged, the (J'J)^-1
+def fit_batch(lx, y, v, fix_c, fix_d, lmin, lmax, both, max_iter, tol, le_pad, b_max, ms_factor, extra_iter):
+    """Fit every curve (rows of lx/y/v); curves not converged after `max_iter` iterations continue for up to
+    `extra_iter` more (see `_fit_one`). Returns p (b, c, d, le), rss, iterations, converged, the (J'J)^-1
     diagonal for b and le, and the number of LM starts run."""
     n, m = y.shape
     p = np.full((n, 4), np.nan)
@@ -413,7 +443,7 @@ def fit_batch(lx, y, v, fix_c, fix_d, lmin, lmax, both, max_iter, tol, le_pad, b
         pi = np.zeros(4)
         for i in range(bi * BLOCK, min(n, (bi + 1) * BLOCK)):
             _fit_one(i, lx, y, v, m, fix_c, fix_d, lmin, lmax, both, max_iter, tol, le_pad, b_max, ms_factor,
-                     p, rss, iters, conv, inv_b, inv_le, nstart, starts, best, wk, mk, pi)
+                     extra_iter, p, rss, iters, conv, inv_b, inv_le, nstart, starts, best, wk, mk, pi)
     return p, rss, iters, conv, inv_b, inv_le, nstart
 
 

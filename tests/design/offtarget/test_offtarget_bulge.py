@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from rarepath.design.offtarget import GenomeIndex, search_guides
 from rarepath.design.offtarget.bruteforce import bruteforce_search, expand_pams
-from rarepath.design.offtarget.search import bulge_variants, revcomp
+from rarepath.design.offtarget.search import bulge_positions, bulge_variants, revcomp
 from rarepath.errors import InputError
 
 PAM_SETS = [
@@ -198,3 +198,106 @@ def test_yeast_chromosomes_bulge_search_identical_to_bruteforce() -> None:
     got = search_guides(idx, guides, max_mismatches=4, bulge=1)
     assert got == bruteforce_search(idx, guides, ("NGG", "NAG", "NGA"), 4, bulge=1)
     assert len({h.query_index for h in got if h.bulge}) == 3 and sum(1 for h in got if h.bulge) > 50
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), which=st.integers(0, len(PAM_SETS) - 1), max_mm=st.integers(0, 3))
+def test_casoffinder_bulge_ends_identical_to_bruteforce(seed: int, which: int, max_mm: int) -> None:
+    """Issue 12: Cas-OFFinder's convention (bulges also at a spacer end) as an option, exhaustive as well."""
+    rng = random.Random(seed)
+    pams, side, glen = PAM_SETS[which]
+    guides = ["".join(rng.choice("ACGT") for _ in range(glen)) for _ in range(rng.randint(1, 3))]
+    genome, _ = _genome(rng, guides, pams, side, n_plant=6)
+    idx = GenomeIndex.from_sequences(genome)
+    got = search_guides(idx, guides, pams=pams, max_mismatches=max_mm, pam_side=side, bulge=1, workers=2,
+                        bulge_ends="casoffinder")
+    assert got == bruteforce_search(idx, guides, pams, max_mm, side, bulge=1, bulge_ends="casoffinder")
+    default = search_guides(idx, guides, pams=pams, max_mismatches=max_mm, pam_side=side, bulge=1)
+    assert [h for h in got if not h.bulge] == [h for h in default if not h.bulge]
+    # every default site is found, never with more mismatches; the extra sites have a bulge at a spacer end
+    best = {(h.query_index, h.chrom, h.start, h.end, h.strand): h for h in got}
+    for h in default:
+        assert best[(h.query_index, h.chrom, h.start, h.end, h.strand)].mismatches <= h.mismatches
+    for h in got:
+        L = len(guides[h.query_index])
+        if h.bulge:
+            assert h.bulge_position in bulge_positions(L, h.bulge, side, "casoffinder")
+
+
+def test_bulge_at_spacer_ends_only_with_casoffinder_convention() -> None:
+    # DNA: an extra base between the spacer and the PAM (protospacer index 20); RNA: spacer base 0 unpaired
+    dna = GUIDE + "A" + "TGG"
+    rna = GUIDE[1:] + "CGG"
+    genome = {"c1": LEFT + revcomp(dna) + LEFT + rna + LEFT}
+    idx = GenomeIndex.from_sequences(genome)
+    assert [h for h in search_guides(idx, [GUIDE], pams=("NGG",), max_mismatches=0, bulge=1) if h.bulge] == []
+    hits = [h for h in search_guides(idx, [GUIDE], pams=("NGG",), max_mismatches=0, bulge=1,
+                                     bulge_ends="casoffinder") if h.bulge]
+    assert [(h.start, h.end, h.strand, h.bulge, h.bulge_position, h.mismatches) for h in hits] == [
+        (20, 44, "-", "DNA", 20, 0), (64, 86, "+", "RNA", 0, 0)]
+    assert bulge_positions(20, "DNA") == range(1, 20) and bulge_positions(20, "RNA") == range(1, 19)
+    assert bulge_positions(20, "DNA", "3prime", "casoffinder") == range(1, 21)
+    assert bulge_positions(20, "DNA", "5prime", "casoffinder") == range(0, 20)
+    assert bulge_positions(20, "RNA", "5prime", "casoffinder") == range(0, 19)
+    with pytest.raises(InputError, match="bulge_ends"):
+        search_guides(idx, [GUIDE], bulge=1, bulge_ends="both")
+
+
+@pytest.mark.parametrize("ends", ["interior", "casoffinder"])
+def test_bulge_pass_needs_no_second_index_and_finds_edge_sites(ends: str) -> None:
+    """Issue 12: the bulge pass runs on the spacer-length tables (memory of a plain search); RNA-bulged sites
+    that no longer site extends (chromosome start/end, next to N) are still found, on both strands."""
+    rna = GUIDE[:9] + GUIDE[10:] + "TGG"  # 22 nt, spacer base 9 unpaired
+    dna = GUIDE[:5] + "C" + GUIDE[5:] + "AGG"  # 24 nt
+    genome = {
+        "a": rna + LEFT,  # RNA site at the chromosome start (+ strand: PAM-distal end on the left)
+        "b": LEFT + "N" + rna + LEFT + revcomp(rna),  # after an N; and at the chromosome end on the - strand
+        "c": LEFT + revcomp(rna) + "NN" + LEFT + dna + LEFT,
+    }
+    idx = GenomeIndex.from_sequences(genome)
+    plain = search_guides(idx, [GUIDE], pams=("NGG", "NAG"), max_mismatches=2)
+    held = idx.nbytes()
+    got = search_guides(idx, [GUIDE], pams=("NGG", "NAG"), max_mismatches=2, bulge=1, bulge_ends=ends)
+    assert [t.spacer_len for t in idx.tables] == [20] and idx.nbytes() == held
+    assert got == bruteforce_search(idx, [GUIDE], ("NGG", "NAG"), 2, bulge=1, bulge_ends=ends)
+    assert [h for h in got if not h.bulge] == plain
+    exact = {(h.chrom, h.start, h.strand, h.bulge) for h in got if h.mismatches == 0 and h.bulge}
+    assert exact >= {("a", 0, "+", "RNA"), ("b", 21, "+", "RNA"), ("b", 63, "-", "RNA"), ("c", 20, "-", "RNA"),
+                     ("c", 64, "+", "DNA")}
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), which=st.integers(0, len(PAM_SETS) - 1), max_mm=st.integers(0, 4))
+def test_compact_index_identical_to_bruteforce(seed: int, which: int, max_mm: int) -> None:
+    """Issue 12: one seed table instead of two (8 instead of 12 bytes per site), still exhaustive."""
+    rng = random.Random(seed)
+    pams, side, glen = PAM_SETS[which]
+    guides = ["".join(rng.choice("ACGT") for _ in range(glen)) for _ in range(rng.randint(1, 3))]
+    genome, _ = _genome(rng, guides, pams, side, n_plant=6)
+    full, compact = GenomeIndex.from_sequences(genome), GenomeIndex.from_sequences(genome)
+    compact.compact = True
+    for bulge in (0, 1):
+        got = search_guides(compact, guides, pams=pams, max_mismatches=max_mm, pam_side=side, bulge=bulge)
+        assert got == search_guides(full, guides, pams=pams, max_mismatches=max_mm, pam_side=side, bulge=bulge)
+        assert got == bruteforce_search(compact, guides, pams, max_mm, side, bulge=bulge)
+    assert all(len(s.rest_b) == 0 for t in compact.tables.values() for s in t.strands)
+    assert compact.nbytes() < full.nbytes()
+
+
+def test_compact_index_on_yeast_chromosome_and_roundtrip(tmp_path) -> None:
+    from conftest import shared_path
+    from rarepath.design.offtarget.search import DEFAULT_SPEC, SiteTables, site_tables
+
+    idx = GenomeIndex.from_fasta(shared_path("genomes", "sacCer3", "chrI.fa"))
+    idx.compact = True
+    chr1 = idx.sequence("chrI")
+    guides = [chr1[30_000:30_020], chr1[100_000:100_020], "TTTTATTTTTTTAATTTTTT"]
+    got = search_guides(idx, guides, max_mismatches=4)
+    assert got == bruteforce_search(idx, guides, ("NGG", "NAG", "NGA"), 4) and len(got) > 10
+    tab = site_tables(idx, DEFAULT_SPEC)
+    per_site = sum(a.nbytes for st in tab.strands for k, a in st.arrays().items() if not k.startswith("off"))
+    per_site /= tab.n_sites
+    site_tables(idx, DEFAULT_SPEC).save(tmp_path / "t")
+    loaded = SiteTables.load(tmp_path / "t")
+    assert len(loaded.strands[0].off_b) == 0 and loaded.n_sites == site_tables(idx, DEFAULT_SPEC).n_sites
+    assert per_site == 8  # start + code rest of the one table (12 with two tables); bucket offsets apart

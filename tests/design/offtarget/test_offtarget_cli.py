@@ -189,3 +189,21 @@ def test_bad_reference_and_nuclease(tmp_path, capsys) -> None:
     fa, guide = _genome(tmp_path)
     assert main(["design", "offtargets", "-r", str(fa), "--guides", guide, "--nuclease", "Cas99"]) == 2
     assert "unknown nuclease" in capsys.readouterr().err
+
+
+def test_bulge_ends_option_reproduces_casoffinder_convention(tmp_path, capsys) -> None:
+    fa, guide = _genome(tmp_path)
+    files = {}
+    for ends in ("interior", "casoffinder"):
+        files[ends] = tmp_path / f"{ends}.tsv"
+        assert main(["design", "offtargets", "-r", str(fa), "--guides", guide, "--max-mismatches", "2",
+                     "--bulges", "1", "--bulge-ends", ends, "--tsv", str(files[ends])]) == 0
+    default = {(r["chrom"], r["start"], r["strand"], len(r["site"])): r for r in _read_tsv(files["interior"])}
+    cof = {(r["chrom"], r["start"], r["strand"], len(r["site"])): r for r in _read_tsv(files["casoffinder"])}
+    assert default.keys() <= cof.keys()
+    # guide[1:] + TGG at c1:101 is an RNA bulge at spacer base 0 with no mismatch: Cas-OFFinder's convention only
+    assert cof[("c1", "101", "+", 22)]["mismatches"] == "0" and cof[("c1", "101", "+", 22)]["bulge"] == "RNA"
+    assert ("c1", "101", "+", 22) not in default or default[("c1", "101", "+", 22)]["mismatches"] != "0"
+    assert all(int(cof[k]["mismatches"]) <= int(r["mismatches"]) for k, r in default.items())
+    rc = main(["design", "offtargets", "-r", str(fa), "--guides", guide, "--bulges", "1", "--bulge-ends", "ends"])
+    assert rc == 2 and "bulge_ends" in capsys.readouterr().err

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from .genome import GenomeIndex, encode
-from .search import IUPAC, OffTargetHit, revcomp
+from .search import IUPAC, OffTargetHit, bulge_positions, revcomp
 
 
 def _pam_ok(window_letters: str, pams: Sequence[str]) -> bool:
@@ -40,10 +40,12 @@ def _read_site(seq: str, p: int, w: int, strand: str, proto_len: int, plen: int,
 
 
 def bruteforce_search(idx: GenomeIndex, queries: Sequence[str], pams: Sequence[str] = (),
-                      max_mismatches: int = 4, pam_side: str = "3prime", bulge: int = 0) -> list[OffTargetHit]:
+                      max_mismatches: int = 4, pam_side: str = "3prime", bulge: int = 0,
+                      bulge_ends: str = "interior") -> list[OffTargetHit]:
     """All sites within max_mismatches of each query (PAM-less when `pams` is empty), both strands.
 
-    With `bulge=1` (PAM searches), also every one-bulge site under the rules of `search_guides`."""
+    With `bulge=1` (PAM searches), also every one-bulge site under the rules of `search_guides` (bulge
+    positions per `bulge_ends`)."""
     queries = [q.upper() for q in queries]
     pams = [p.upper() for p in pams]
     plen = len(pams[0]) if pams else 0
@@ -71,7 +73,7 @@ def bruteforce_search(idx: GenomeIndex, queries: Sequence[str], pams: Sequence[s
                     mpos = tuple(i for i in range(L) if pr[i] != q[i])
                     hits.append(OffTargetHit(qi, chrom, start, start + w, strand, site, len(mpos), pam, mpos))
     if bulge:
-        hits.extend(_bulged_sites(idx, queries, pams, max_mismatches, pam_side))
+        hits.extend(_bulged_sites(idx, queries, pams, max_mismatches, pam_side, bulge_ends))
     order = {n: i for i, n in enumerate(idx.names)}
     return sorted(hits, key=lambda h: (h.query_index, order[h.chrom], h.start, h.strand, h.end, h.bulge,
                                        h.bulge_position))
@@ -85,7 +87,7 @@ def _paired(L: int, kind: str, pos: int) -> list[tuple[int, int]]:
 
 
 def _bulged_sites(idx: GenomeIndex, queries: list[str], pams: list[str], max_mm: int,
-                  pam_side: str) -> list[OffTargetHit]:
+                  pam_side: str, bulge_ends: str = "interior") -> list[OffTargetHit]:
     """Every window of length L + 1 (DNA bulge) or L - 1 (RNA bulge) plus PAM, every allowed bulge position
     tried; per window the alignment with the fewest mismatches, then the lowest position, is kept."""
     plen = len(pams[0]) if pams else 0
@@ -95,7 +97,8 @@ def _bulged_sites(idx: GenomeIndex, queries: list[str], pams: list[str], max_mm:
         for qi, q in enumerate(queries):
             L = len(q)
             g = encode(q)
-            for kind, plen_proto, positions in (("DNA", L + 1, range(1, L)), ("RNA", L - 1, range(1, L - 1))):
+            for kind, plen_proto in (("DNA", L + 1), ("RNA", L - 1)):
+                positions = bulge_positions(L, kind, pam_side, bulge_ends)
                 w = plen_proto + plen
                 if len(seq) < w or len(positions) == 0:
                     continue

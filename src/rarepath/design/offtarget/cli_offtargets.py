@@ -38,6 +38,11 @@ def offtargets_command(
     max_mismatches: int = typer.Option(4, "--max-mismatches", min=0, max=6),
     bulges: int = typer.Option(0, "--bulges", min=0, max=1, help="1: also sites with one DNA or RNA bulge "
                                "(counted in sites_bulged; MIT/CFD are defined for unbulged sites only)."),
+    bulge_ends: str = typer.Option("interior", "--bulge-ends", help="With --bulges 1: 'interior' (default) never "
+                                   "puts a bulge at a spacer end: such an alignment is a shifted or truncated "
+                                   "site, not an unpaired base inside the guide-DNA duplex; 'casoffinder' also "
+                                   "allows them as Cas-OFFinder 3 does (DNA bulge between spacer and PAM, RNA "
+                                   "bulge at the spacer's 5' base), to reproduce its site set exactly."),
     nuclease_name: str = typer.Option("SpCas9", "--nuclease", help="Nuclease (spacer length, PAM side and the "
                                       "off-target PAM set)."),
     pams: str | None = typer.Option(None, "--pams", help="Comma-separated PAMs to search instead of the "
@@ -77,7 +82,7 @@ def offtargets_command(
         raise InputError(f"PAMs must be {nuc.pam_length} nt for {nuc.name}", field="--pams")
     hits = search_guides_scaled(reference, spacers, pams=pam_set, max_mismatches=max_mismatches,
                                 pam_side=nuc.pam_side, bulge=bulges, workers=workers,
-                                dask_scheduler=dask_scheduler)
+                                dask_scheduler=dask_scheduler, bulge_ends=bulge_ends)
     per: list[list] = [[] for _ in spacers]
     for h in hits:
         per[h.query_index].append(h)

@@ -61,6 +61,7 @@ class Piece:
     pam_side: str
     bulge: int
     threads: int | None
+    bulge_ends: str = "interior"
 
 
 # ---------------------------------------------------------------------------- planning
@@ -227,7 +228,8 @@ def run_piece(piece: Piece) -> list:
 
     idx = _shard_index(piece.shard)
     hits = search_guides(idx, list(piece.spacers), pams=piece.pams, max_mismatches=piece.max_mismatches,
-                         pam_side=piece.pam_side, bulge=piece.bulge, workers=piece.threads)
+                         pam_side=piece.pam_side, bulge=piece.bulge, workers=piece.threads,
+                         bulge_ends=piece.bulge_ends)
     if piece.first_query:
         hits = [replace(h, query_index=h.query_index + piece.first_query) for h in hits]
     return hits
@@ -283,7 +285,7 @@ def search_guides_scaled(reference: str | Path, spacers: Sequence[str],
                          pams: tuple[str, ...] = ("NGG", "NAG", "NGA"), max_mismatches: int = 4,
                          pam_side: str = "3prime", bulge: int = 0, *, workers: int = 1,
                          dask_scheduler: Any = None, guide_batch: int | None = None,
-                         threads_per_piece: int | None = None) -> list:
+                         threads_per_piece: int | None = None, bulge_ends: str = "interior") -> list:
     """`search_guides` over a reference path, split into shard x guide-batch pieces (see module docstring).
 
     `reference`: a FASTA file, a folder of FASTA files, a `rarepath index` folder, or a folder of index
@@ -292,9 +294,10 @@ def search_guides_scaled(reference: str | Path, spacers: Sequence[str],
     as its `workers` (default: 1 in worker processes, all cores when run in this process). Returns the same
     list of `OffTargetHit` as `search_guides(GenomeIndex.from_fasta(reference) or .load(reference), ...)`.
     """
-    from .search import _clean_queries
+    from .search import _clean_queries, check_bulge_ends
 
     clean = _clean_queries(spacers, "spacer")
+    check_bulge_ends(bulge_ends)
     if max_mismatches < 0:
         raise InputError("max_mismatches must be >= 0", field="max_mismatches")
     if bulge not in (0, 1):
@@ -310,7 +313,7 @@ def search_guides_scaled(reference: str | Path, spacers: Sequence[str],
 
         idx = GenomeIndex.load(ref) if is_index_dir(ref) else GenomeIndex.from_fasta(ref)
         return search_guides(idx, clean, pams=pam_t, max_mismatches=max_mismatches, pam_side=pam_side,
-                             bulge=bulge, workers=threads_per_piece)
+                             bulge=bulge, workers=threads_per_piece, bulge_ends=bulge_ends)
     client, opened = (None, False) if dask_scheduler is None else _dask_client(dask_scheduler)
     try:
         if client is not None:
@@ -321,7 +324,7 @@ def search_guides_scaled(reference: str | Path, spacers: Sequence[str],
             n_parallel, threads = 1, threads_per_piece
         shards, order = plan_shards(ref, n_parallel)
         pieces = plan_pieces(shards, clean, n_parallel, guide_batch, pams=pam_t, max_mismatches=max_mismatches,
-                             pam_side=pam_side, bulge=bulge, threads=threads)
+                             pam_side=pam_side, bulge=bulge, threads=threads, bulge_ends=bulge_ends)
         if not pieces:
             return []
         if client is not None:

@@ -10,13 +10,17 @@ sites found through B are mapped back to table A rows by their full code.
 
 One-bulge search (`search_guides(..., bulge=1)`) reuses this machinery unchanged: every spacer's bulge variants
 (one base deleted: RNA bulge, L - 1 nt; one base inserted, 4 bases x L - 1 positions: DNA bulge, L + 1 nt) are
-searched as plain spacers against the site tables of their own length (built and cached per length), mapped
-back to the spacer's alignment and de-duplicated per genomic site. Still exhaustive, at the cost of 3L - 2
-distinct insertions plus up to L - 2 deletions, ~72 plain searches per random 20-nt guide.
+searched as plain spacers, mapped back to the spacer's alignment and de-duplicated per genomic site. Without a
+second index: the spacer-length (L) tables serve them too (a DNA variant less its PAM-distal base, that genome
+base then checked; an RNA variant with each of 4 bases added at its PAM-distal end; RNA-bulged sites at a
+chromosome end or next to N compared directly), so a bulge search holds no more memory than a plain one. When
+L - 1 and L + 1 nt tables are already held (`rarepath index --bulges`), the variants are searched in them
+directly (fewer searches). Exhaustive either way: identical to the brute-force reference.
 """
 
 from __future__ import annotations
 
+import functools
 import itertools
 import json
 import math
@@ -194,13 +198,13 @@ def _strand_sites(idx: GenomeIndex, spec: SiteSpec, minus: bool) -> tuple[np.nda
 
 
 def _build_strand(codes: np.ndarray, pos: np.ndarray, L: int, kk: int, sk_a: int, sk_b: int,
-                  pos_dtype) -> StrandTable:
+                  pos_dtype, compact: bool = False) -> StrandTable:
     rest_bits = 2 * (L - kk)
     rest_dtype = np.uint32 if rest_bits <= 32 else np.uint64
     nb = 4**kk
     kmask = np.uint64(nb - 1)
-    out = {}
-    for tag, sk in (("a", sk_a), ("b", sk_b)):
+    out = {"off_b": np.zeros(0, np.int64), "rest_b": np.zeros(0, rest_dtype)}  # compact: no table B
+    for tag, sk in (("a", sk_a),) if compact else (("a", sk_a), ("b", sk_b)):
         key = (codes >> np.uint64(sk)) & kmask
         rest = _rest(codes, sk, kk)
         sort_key = (key << np.uint64(rest_bits)) | rest if rest_bits < 64 else rest
@@ -216,13 +220,14 @@ def _build_strand(codes: np.ndarray, pos: np.ndarray, L: int, kk: int, sk_a: int
                        out["off_b"].astype(off_dtype), out["rest_b"])
 
 
-def build_tables(idx: GenomeIndex, spec: SiteSpec) -> SiteTables:
-    """Scan the genome once per strand and sort its sites into the two seed tables."""
+def build_tables(idx: GenomeIndex, spec: SiteSpec, compact: bool = False) -> SiteTables:
+    """Scan the genome once per strand and sort its sites into the two seed tables (one when `compact`)."""
     pos_dtype = np.uint32 if idx.total_length < 2**32 else np.int64
     plus = _strand_sites(idx, spec, minus=False)
     minus = _strand_sites(idx, spec, minus=True)
     kk, sk_a, sk_b = _key_layout(spec.spacer_len, max(len(plus[0]), len(minus[0])))
-    strands = tuple(_build_strand(c, p, spec.spacer_len, kk, sk_a, sk_b, pos_dtype) for c, p in (plus, minus))
+    strands = tuple(_build_strand(c, p, spec.spacer_len, kk, sk_a, sk_b, pos_dtype, compact)
+                    for c, p in (plus, minus))
     return SiteTables(spec, kk, sk_a, sk_b, strands)  # type: ignore[arg-type]
 
 
@@ -234,7 +239,7 @@ def site_tables(idx: GenomeIndex, spec: SiteSpec) -> SiteTables:
         if (s.spacer_len, s.pam_side, s.pam_len) == (spec.spacer_len, spec.pam_side, spec.pam_len):
             if _pam_set(s) >= _pam_set(spec):
                 return t
-    idx.tables[spec] = build_tables(idx, spec)
+    idx.tables[spec] = build_tables(idx, spec, compact=getattr(idx, "compact", False))
     return idx.tables[spec]
 
 
@@ -242,6 +247,7 @@ def _pam_set(spec: SiteSpec) -> set[str]:
     return {"".join(c) for p in spec.pams for c in itertools.product(*(IUPAC[x] for x in p))}
 
 
+@functools.lru_cache(maxsize=64)
 def _deltas(kk: int, t: int) -> tuple[np.ndarray, np.ndarray]:
     """XOR masks turning a kk-base key into every key within t mismatches, with their mismatch counts."""
     t = min(t, kk)
@@ -314,9 +320,10 @@ def _search_spec(idx: GenomeIndex, spec: SiteSpec, queries: list[str], qids: lis
     L = spec.spacer_len
     gcodes = np.array([int("".join(str(c) for c in encode(q)), 4) for q in queries], dtype=np.uint64)
     q_arr = np.array(qids, dtype=np.int64)
-    t = max_mm // 2
+    compact = len(tables.strands[0].off_b) == 0  # one seed table: probe every key within max_mm of block A
+    t = min(max_mm, tables.kk) if compact else max_mm // 2
     deltas, dmm = _deltas(tables.kk, t)
-    use_b = max_mm > t and t < tables.kk
+    use_b = not compact and max_mm > t and t < tables.kk
     kbits = 2 * tables.kk
     full_a_mask = ((1 << kbits) - 1) << tables.sk_a
     # block A bits as they sit in a code with block B taken out (A lies above B, so it shifts down by kbits)
@@ -386,7 +393,7 @@ def _sort_hits(hits: list[OffTargetHit], idx: GenomeIndex) -> list[OffTargetHit]
 
 def search_guides(idx: GenomeIndex, spacers: Sequence[str], pams: tuple[str, ...] = ("NGG", "NAG", "NGA"),
                   max_mismatches: int = 4, pam_side: str = "3prime", bulge: int = 0,
-                  workers: int | None = None) -> list[OffTargetHit]:
+                  workers: int | None = None, bulge_ends: str = "interior") -> list[OffTargetHit]:
     """Every site, both strands, whose protospacer has <= max_mismatches to a spacer and whose PAM matches.
 
     `pams` are IUPAC patterns read 5'->3' on the site strand (NGG, NNGRRT, NRN, TTTV ...); `pam_side` is
@@ -394,16 +401,20 @@ def search_guides(idx: GenomeIndex, spacers: Sequence[str], pams: tuple[str, ...
     non-ACGT genome base are never reported. Hits are sorted by query, chromosome (genome order), start,
     strand, end, bulge, bulge position. Coordinates: 0-based half-open, see `OffTargetHit`.
 
-    `bulge=1` also reports sites with one bulge (Cas-OFFinder convention), for a spacer of length L:
+    `bulge=1` also reports sites with one bulge (Cas-OFFinder's DNA/RNA bulge model), for a spacer of length L:
 
     - DNA bulge: the genomic protospacer has L + 1 bases, one of which (the extra base, at protospacer index
       j) has no spacer partner; the other L pair with the spacer in order. `bulge_position` = j, i.e. the
-      extra base sits between spacer bases j - 1 and j; allowed j = 1 .. L - 1.
+      extra base sits between spacer bases j - 1 and j; allowed j = 1 .. L - 1 (``bulge_ends="interior"``).
     - RNA bulge: the genomic protospacer has L - 1 bases; spacer base i has no genome partner and the others
-      pair in order. `bulge_position` = i (0 = spacer 5' end); allowed i = 1 .. L - 2.
+      pair in order. `bulge_position` = i (0 = spacer 5' end); allowed i = 1 .. L - 2 (``"interior"``).
 
-    A bulge is never at either end of the spacer (so never at the PAM-adjacent base, for either PAM side):
-    an end "bulge" is just a shifted or truncated site. Mismatches are counted over the paired bases only and
+    `bulge_ends` chooses which bulges at a spacer end count (see `bulge_positions`): ``"interior"`` (default)
+    never puts a bulge at either end of the spacer, because an end "bulge" is a shifted or truncated site
+    rather than an unpaired base inside the heteroduplex, and counting it inflates a guide's bulged-site
+    count with alignments that the mismatch search already scores; ``"casoffinder"`` follows Cas-OFFinder 3
+    exactly (a DNA bulge also between the spacer and the PAM; an RNA bulge also at spacer base 0), so that its
+    site set is reproduced. Mismatches are counted over the paired bases only and
     must be <= max_mismatches; the bulge itself is counted separately (`bulge`, not `mismatches`), so
     `bulge=1, max_mismatches=4` means up to 4 mismatches plus one bulge. `mismatch_positions` are spacer
     indices. A genomic site (query, chrom, start, end, strand) is reported once: among its alignments the one
@@ -416,6 +427,7 @@ def search_guides(idx: GenomeIndex, spacers: Sequence[str], pams: tuple[str, ...
         raise InputError("max_mismatches must be >= 0", field="max_mismatches")
     if bulge not in (0, 1):
         raise InputError(f"bulge must be 0 or 1 (at most one DNA or RNA bulge), not {bulge!r}", field="bulge")
+    check_bulge_ends(bulge_ends)
     pam_list = [pams] if isinstance(pams, str) else list(pams)
     if not pam_list:
         raise InputError("at least one PAM is needed (use search_sequences for a PAM-less search)", field="pam")
@@ -426,7 +438,7 @@ def search_guides(idx: GenomeIndex, spacers: Sequence[str], pams: tuple[str, ...
     for group in by_len.values():
         hits.extend(_search_group(idx, clean, group, max_mismatches, pam_side, workers))
         if bulge:
-            hits.extend(_search_bulged(idx, clean, group, max_mismatches, pam_side, workers))
+            hits.extend(_search_bulged(idx, clean, group, max_mismatches, pam_side, workers, bulge_ends))
     return _sort_hits(hits, idx)
 
 
@@ -441,24 +453,52 @@ class BulgeVariant:
     seq: str
 
 
-def bulge_variants(spacer: str, query_index: int = 0) -> list[BulgeVariant]:
+BULGE_ENDS = ("interior", "casoffinder")
+
+
+def check_bulge_ends(bulge_ends: str) -> None:
+    if bulge_ends not in BULGE_ENDS:
+        raise InputError(f"bulge_ends must be one of {', '.join(BULGE_ENDS)}, not {bulge_ends!r}",
+                         field="bulge_ends")
+
+
+def bulge_positions(L: int, kind: str, pam_side: str = "3prime", bulge_ends: str = "interior") -> range:
+    """Allowed `bulge_position` values of a one-bulge site of an L-nt spacer (see `search_guides`).
+
+    ``"interior"``: DNA 1 .. L - 1, RNA 1 .. L - 2 (no bulge at either spacer end). ``"casoffinder"``, as
+    Cas-OFFinder 3 enumerates them (`parseInput` of its 3.0.0 beta, PAM given as N in the query line): a DNA
+    bulge may also sit between the spacer and the PAM (j = L for a 3' PAM, j = 0 for a 5' PAM) but not at the
+    PAM-distal end (there it is the unbulged site); an RNA bulge may be at spacer base 0 but not at L - 1,
+    whichever side the PAM is on.
+    """
+    check_bulge_ends(bulge_ends)
+    if bulge_ends == "interior":
+        return range(1, L) if kind == "DNA" else range(1, L - 1)
+    if kind == "DNA":
+        return range(1, L + 1) if pam_side == "3prime" else range(0, L)
+    return range(0, L - 1)
+
+
+def bulge_variants(spacer: str, query_index: int = 0, pam_side: str = "3prime",
+                   bulge_ends: str = "interior") -> list[BulgeVariant]:
     """Every one-bulge variant of a spacer, each distinct sequence once (at its lowest bulge position).
 
     A DNA-bulge site with extra base X at protospacer index j matches the spacer with X inserted at j with
-    exactly its paired mismatches, so the 4 insertions x (L - 1) positions cover every DNA bulge; the
-    L - 2 deletions cover every RNA bulge. Equal sequences (insertions or deletions inside a homopolymer run)
-    are the same alignment, so the lowest position is kept, as `search_guides` reports it.
+    exactly its paired mismatches, so the 4 insertions x allowed positions cover every DNA bulge; the
+    deletions at the allowed positions cover every RNA bulge (`bulge_positions`). Equal sequences (insertions
+    or deletions inside a homopolymer run) are the same alignment, so the lowest position is kept, as
+    `search_guides` reports it.
     """
     L = len(spacer)
     seen: set[str] = set()
     out: list[BulgeVariant] = []
-    for j in range(1, L):
+    for j in bulge_positions(L, "DNA", pam_side, bulge_ends):
         for x in "ACGT":
             v = spacer[:j] + x + spacer[j:]
             if v not in seen:
                 seen.add(v)
                 out.append(BulgeVariant(query_index, "DNA", j, v))
-    for i in range(1, L - 1):
+    for i in bulge_positions(L, "RNA", pam_side, bulge_ends):
         v = spacer[:i] + spacer[i + 1 :]
         if v not in seen:
             seen.add(v)
@@ -476,30 +516,137 @@ def _bulge_alignment(spacer: str, proto: str, kind: str, pos: int) -> tuple[int,
 
 
 def _search_bulged(idx: GenomeIndex, clean: list[str], pams: Sequence[str], max_mm: int, pam_side: str,
-                   workers: int | None) -> list[OffTargetHit]:
+                   workers: int | None, bulge_ends: str = "interior") -> list[OffTargetHit]:
     """One-bulge sites of every spacer: search all bulge variants as plain spacers, map back, de-duplicate."""
     plen = len(pams[0].strip())
     for i, q in enumerate(clean):
         if len(q) + 1 + plen > MAX_SITE_LEN:
             raise InputError(f"spacer {i + 1}: a DNA-bulged site ({len(q) + 1} nt + {plen} nt PAM) is longer "
                              f"than the {MAX_SITE_LEN} nt supported", field="spacer")
-    variants = [v for gi, q in enumerate(clean) for v in bulge_variants(q, gi)]
+    variants = [v for gi, q in enumerate(clean) for v in bulge_variants(q, gi, pam_side, bulge_ends)]
     if not variants:
         return []
-    raw = _search_group(idx, [v.seq for v in variants], pams, max_mm, pam_side, workers,
-                        qids=list(range(len(variants))))
+    lengths = {len(q) for q in clean}
+    held = all(_has_tables(idx, make_spec(L + d, pams, pam_side)) for L in lengths for d in (-1, 1))
+    if held:  # L - 1 and L + 1 nt tables already in memory or in a `rarepath index --bulges` folder
+        raw = _search_group(idx, [v.seq for v in variants], pams, max_mm, pam_side, workers,
+                            qids=list(range(len(variants))))
+    else:  # no second index: the spacer-length tables serve the bulge pass too
+        raw = _search_bulged_shared(idx, clean, variants, pams, max_mm, pam_side, workers)
     best: dict[tuple, OffTargetHit] = {}
     for h in raw:
         v = variants[h.query_index]
         spacer = clean[v.query_index]
         proto = h.site[plen:] if pam_side == "5prime" else h.site[: len(h.site) - plen]
         mpos = _bulge_alignment(spacer, proto, v.kind, v.position)
+        if len(mpos) > max_mm:
+            continue
         key = (v.query_index, h.chrom, h.start, h.end, h.strand)
         old = best.get(key)
         if old is None or (len(mpos), v.position) < (old.mismatches, old.bulge_position):
             best[key] = OffTargetHit(v.query_index, h.chrom, h.start, h.end, h.strand, h.site, len(mpos), h.pam,
                                      mpos, v.kind, v.position)
     return list(best.values())
+
+
+def _has_tables(idx: GenomeIndex, spec: SiteSpec) -> bool:
+    """Whether site tables for spec (or a superset, as `site_tables` would use) are already held or loaded."""
+    if spec in idx.tables:
+        return True
+    return any((s.spacer_len, s.pam_side, s.pam_len) == (spec.spacer_len, spec.pam_side, spec.pam_len)
+               and _pam_set(s) >= _pam_set(spec) for s in idx.tables)
+
+
+def _bulge_site(idx: GenomeIndex, h: OffTargetHit, kind: str, pam_side: str) -> tuple[int, int, str] | None:
+    """(start, end, site) of the bulged site that an L-nt site hit `h` stands for: one genome base more at the
+    PAM-distal end (DNA bulge; None where that base is missing or not A/C/G/T) or one less (RNA bulge)."""
+    distal_left = (h.strand == "+") == (pam_side == "3prime")  # PAM-distal end on the + strand's left
+    if kind == "RNA":
+        site = h.site[1:] if pam_side == "3prime" else h.site[:-1]
+        return (h.start + 1, h.end, site) if distal_left else (h.start, h.end - 1, site)
+    ci = idx.chrom_index(h.chrom)
+    pos = h.start - 1 if distal_left else h.end
+    if pos < 0 or pos >= int(idx.lengths[ci]):
+        return None
+    base = idx.fetch(h.chrom, pos, pos + 1)
+    if base not in ("A", "C", "G", "T"):
+        return None
+    if h.strand == "-":
+        base = revcomp(base)
+    site = base + h.site if pam_side == "3prime" else h.site + base
+    return (pos, h.end, site) if distal_left else (h.start, pos + 1, site)
+
+
+def _edge_windows(idx: GenomeIndex, w: int, pam_side: str) -> list[tuple[str, int, str]]:
+    """(chrom, start, strand) of every all-ACGT w-nt window, per strand, whose base beyond its PAM-distal end is
+    missing or not A/C/G/T: the RNA-bulged sites that no (w + 1)-nt site extends."""
+    out = []
+    for ci, chrom in enumerate(idx.names):
+        off, n = int(idx.offsets[ci]), int(idx.lengths[ci])
+        lo = np.searchsorted(idx.n_ends, off, side="right")
+        hi = np.searchsorted(idx.n_starts, off + n, side="left")
+        runs = [(max(int(s), off) - off, min(int(e), off + n) - off) for s, e in
+                zip(idx.n_starts[lo:hi], idx.n_ends[lo:hi], strict=True)]
+        right_of = [0] + [e for _, e in runs]  # windows starting here have nothing valid on their left
+        left_of = [s for s, _ in runs] + [n]  # windows ending here have nothing valid on their right
+        for strand in "+-":
+            distal_left = (strand == "+") == (pam_side == "3prime")
+            starts = right_of if distal_left else [e - w for e in left_of]
+            for st in starts:
+                if 0 <= st and st + w <= n:
+                    out.append((chrom, st, strand))
+    return sorted(set(out))
+
+
+def _search_bulged_shared(idx: GenomeIndex, clean: list[str], variants: list[BulgeVariant], pams: Sequence[str],
+                          max_mm: int, pam_side: str, workers: int | None) -> list[OffTargetHit]:
+    """Bulge variants searched against the spacer-length tables themselves (no second index): a DNA variant
+    (L + 1 nt) without its PAM-distal base, then that genome base checked; an RNA variant (L - 1 nt) with each
+    of the 4 bases added at its PAM-distal end. RNA-bulged sites with no valid base beyond their distal end
+    (chromosome ends, next to N) are compared directly. Returns (variant, hit) candidates as `OffTargetHit`s
+    whose query_index is the variant's index; the caller keeps the best alignment per site."""
+    queries: list[str] = []
+    owner: list[int] = []
+    for vi, v in enumerate(variants):
+        if v.kind == "DNA":
+            queries.append(v.seq[1:] if pam_side == "3prime" else v.seq[:-1])
+            owner.append(vi)
+        else:
+            for x in "ACGT":
+                queries.append(x + v.seq if pam_side == "3prime" else v.seq + x)
+                owner.append(vi)
+    plen = len(pams[0].strip())
+    out: list[OffTargetHit] = []
+    for h in _search_group(idx, queries, pams, max_mm, pam_side, workers, qids=list(range(len(queries)))):
+        vi = owner[h.query_index]
+        got = _bulge_site(idx, h, variants[vi].kind, pam_side)
+        if got is not None:
+            start, end, site = got
+            pam = site[:plen] if pam_side == "5prime" else site[len(site) - plen:]
+            out.append(OffTargetHit(vi, h.chrom, start, end, h.strand, site, 0, pam, ()))
+    # RNA-bulged sites at an edge: few windows, compared directly
+    rna = [vi for vi, v in enumerate(variants) if v.kind == "RNA"]
+    allowed = set()
+    for p in pams:
+        allowed |= {"".join(c) for c in itertools.product(*(IUPAC[x] for x in p.strip().upper()))}
+    by_len: dict[int, list[int]] = {}
+    for vi in rna:
+        by_len.setdefault(len(variants[vi].seq), []).append(vi)
+    for Lv, vis in by_len.items():
+        w = Lv + plen
+        for chrom, st, strand in _edge_windows(idx, w, pam_side):
+            seq = idx.fetch(chrom, st, st + w)
+            site = revcomp(seq) if strand == "-" else seq
+            if "N" in site:
+                continue
+            pam = site[:plen] if pam_side == "5prime" else site[Lv:]
+            if pam not in allowed:
+                continue
+            proto = site[plen:] if pam_side == "5prime" else site[:Lv]
+            for vi in vis:
+                if sum(a != b for a, b in zip(proto, variants[vi].seq, strict=True)) <= max_mm:
+                    out.append(OffTargetHit(vi, chrom, st, st + w, strand, site, 0, pam, ()))
+    return out
 
 
 def _search_group(idx: GenomeIndex, clean: list[str], pams: Sequence[str], max_mm: int, pam_side: str,
