@@ -198,8 +198,8 @@ def test_bulge_ends_option_reproduces_casoffinder_convention(tmp_path, capsys) -
         files[ends] = tmp_path / f"{ends}.tsv"
         assert main(["design", "offtargets", "-r", str(fa), "--guides", guide, "--max-mismatches", "2",
                      "--bulges", "1", "--bulge-ends", ends, "--tsv", str(files[ends])]) == 0
-    default = {(r["chrom"], r["start"], r["strand"], len(r["site"])): r for r in _read_tsv(files["interior"])}
-    cof = {(r["chrom"], r["start"], r["strand"], len(r["site"])): r for r in _read_tsv(files["casoffinder"])}
+    default = {(r["chrom"], r["start_0based"], r["strand"], len(r["site"])): r for r in _read_tsv(files["interior"])}
+    cof = {(r["chrom"], r["start_0based"], r["strand"], len(r["site"])): r for r in _read_tsv(files["casoffinder"])}
     assert default.keys() <= cof.keys()
     # guide[1:] + TGG at c1:101 is an RNA bulge at spacer base 0 with no mismatch: Cas-OFFinder's convention only
     assert cof[("c1", "101", "+", 22)]["mismatches"] == "0" and cof[("c1", "101", "+", 22)]["bulge"] == "RNA"
