@@ -131,12 +131,15 @@ def match_command(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No terminal table."),
 ) -> None:
     """Pre-screen a case against the stored trials: eligible, possibly eligible (what to check), not eligible."""
+    from rarepath.intake import case_from_inputs
     from rarepath.triage.engine import assess_case
     from rarepath.trials.match import Filters, TrialIndex, match_case, resolve_place
     from rarepath.trials.store import TrialStore
 
-    case = load_case_like_assess(case_file, gene=gene, variant=variant, zygosity=zygosity, patient=patient,
-                                 hpo=hpo, disease=disease, mechanism=mechanism, case_id=case_id)
+    if case_file is not None and not case_file.exists():
+        raise InputError("file not found", source=str(case_file))
+    case = case_from_inputs(case_file, gene=gene, variant=variant, zygosity=zygosity, patient=patient,
+                            hpo=tuple(hpo), diseases=tuple(disease), mechanism=mechanism, case_id=case_id)
     if within_km is not None and near is None:
         raise InputError("--within-km needs --near", source="trials match")
     with TrialStore.open(db) as store:
@@ -175,27 +178,6 @@ def _yes_no(raw: str) -> bool:
     if v in ("no", "n", "false", "0"):
         return False
     raise InputError(f"expected yes or no, got {raw!r}", source="--healthy-volunteers")
-
-
-def load_case_like_assess(case_file: Path | None, *, gene: str | None, variant: str | None,
-                          zygosity: str | None, patient: str | None, hpo: list[str], disease: list[str],
-                          mechanism: str | None, case_id: str | None):  # noqa: ANN201 (Case, imported lazily)
-    """The case exactly as `rarepath assess` builds it: a case file with overrides, or the quick options."""
-    if case_file is not None:
-        if not case_file.exists():
-            raise InputError("file not found", source=str(case_file))
-        from rarepath.intake import load_case
-
-        overrides = {k: v for k, v in {"gene": gene, "variant": variant, "zygosity": zygosity, "patient": patient,
-                                       "hpo": tuple(hpo) or None, "diseases": tuple(disease) or None,
-                                       "mechanism": mechanism, "case_id": case_id}.items() if v is not None}
-        return load_case(case_file, **overrides)
-    if not gene:
-        raise InputError("give a case file or --gene (with --variant, --zygosity, --patient)", source="trials match")
-    from rarepath.intake.quick import case_from_options
-
-    return case_from_options(gene, variant, zygosity, patient, hpo=tuple(hpo), case_id=case_id,
-                             diseases=tuple(disease), mechanism=mechanism)
 
 
 def _print(result, location: str) -> None:  # noqa: ANN001
