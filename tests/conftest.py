@@ -128,3 +128,16 @@ def dmd_yaml() -> bytes:
     from rarepath.examples import EXAMPLES
 
     return (EXAMPLES / "dmd_boy.yaml").read_bytes()
+
+
+def one_line_error(capsys, argv: list[str], *needles: str) -> str:
+    """Run the CLI and check it failed the way bad input must: exit 2, one line on stderr, no traceback."""
+    from rarepath.cli import main
+
+    code = main(argv)
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert err.count("\n") == 1 and "Traceback" not in err, err
+    for n in needles:
+        assert n in err, err
+    return err

@@ -8,20 +8,13 @@ from pathlib import Path
 
 import pytest
 
+from conftest import one_line_error as _one_line_error
 from rarepath.cli import main
 
 QUICK = ["assess", "--gene", "DMD", "--variant", "deletion of exons 48-50", "--zygosity", "hemizygous",
          "--patient", "age=6; sex=male; ambulatory=yes", "--quiet"]
 
 
-def _one_line_error(capsys, argv: list[str], *needles: str) -> str:
-    code = main(argv)
-    err = capsys.readouterr().err
-    assert code == 2, err
-    assert err.count("\n") == 1 and "Traceback" not in err, err
-    for n in needles:
-        assert n in err, err
-    return err
 
 
 def test_quick_case_writes_json_contract_and_reports(tmp_path: Path, capsys):

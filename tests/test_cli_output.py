@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import one_line_error as _one_line_error
 from rarepath.cli import command, main
 from rarepath.intake.patient import FLAG_KEYS
 from rarepath.model.types import Zygosity
@@ -19,14 +20,6 @@ SMA = REPO / "src/rarepath/examples/sma_infant.yaml"
 NO_GENE = REPO / "tests/data/report/no_gene_deletion.json"
 
 
-def _one_line_error(capsys, argv: list[str], *needles: str) -> str:
-    code = main(argv)
-    err = capsys.readouterr().err
-    assert code == 2, err
-    assert err.count("\n") == 1 and "Traceback" not in err, err
-    for n in needles:
-        assert n in err, err
-    return err
 
 
 def test_version(capsys):
