@@ -18,7 +18,16 @@ from rarepath.model.types import Evidence, Mechanism, Variant, VariantKind, Zygo
 LEVELS = ("eligible", "likely_eligible", "unlikely_eligible", "not_eligible", "unable_to_assess")
 STRATEGIES = ("splice_correction", "exon_skipping", "knockdown", "allele_selective_knockdown", "upregulation")
 GUIDELINE = "N=1 Collaborative ASO variant eligibility levels (Kim et al. 2023, Nat Med 29:2157) [lit]"
-RULE_SRC = "rarepath.design.aso.amenability"
+#: the published basis of each family of amenability rules (the default source of a reason)
+RULE_SOURCES = {
+    "aso.splice": "Kim et al., Nature 619:828 (2023) (eligibility of variants for individualized splice-switching ASOs)",
+    "aso.skip": "Aartsma-Rus et al., Hum Mutat 30:293 (2009) (exon skipping and the reading frame)",
+    "aso.knockdown": "Roberts, Langer & Wood, Nat Rev Drug Discov 19:673 (2020) (oligonucleotide knockdown)",
+    "aso.delivery": "Crooke et al., Nat Rev Drug Discov 20:427 (2021) (antisense delivery to tissues)",
+    "aso.up": "Lim et al., Sci Transl Med 12:eaaz6100 (2020) (TANGO: upregulating the normal allele)",
+    "aso.allele": "Southwell et al., Trends Mol Med 18:634 (2012) (allele-selective oligonucleotides)",
+    "aso.levels": "Kim et al., Nature 619:828 (2023) (eligibility levels)",
+}
 
 
 @dataclass
@@ -75,8 +84,10 @@ def exon_of_coding_position(gene: str, cpos: int) -> int | None:
     return None
 
 
-def _ev(rule: str, detail: str, source: str = RULE_SRC) -> Evidence:
-    return Evidence(rule=rule, source=source, detail=detail)
+def _ev(rule: str, detail: str, source: str | None = None) -> Evidence:
+    """A reason; its source defaults to the publication behind its rule family (`RULE_SOURCES`)."""
+    family = ".".join(rule.split(".")[:2])
+    return Evidence(rule=rule, source=source or RULE_SOURCES[family], detail=detail)
 
 
 def _delivery_reason(gene: str) -> tuple[Evidence, bool | None]:
