@@ -99,3 +99,11 @@ def test_already_dosed_child_is_not_offered_the_same_product_or_serotype_again()
     assert not gr.products
     assert any(r.rule in ("aav_redosing", "product_already_given") for r in gr.reasons)
     assert not check_reasons_agree(a)
+
+
+def test_x_linked_heterozygote_of_unrecorded_sex_with_a_matching_phenotype_is_undetermined_not_a_carrier():
+    a = assess_case(case_from_options("WAS", "c.223G>A", "heterozygous", "age=2",
+                                      hpo=("HP:0001873", "HP:0005537", "HP:0000967"), diseases=("OMIM:301000",)))
+    assert a.affected_status["status"] == "undetermined"
+    assert "record the sex" in a.affected_status["evidence"][0]["detail"]
+    assert _best(a).rank <= Verdict.POSSIBLE.rank

@@ -185,6 +185,12 @@ def assess_affected_status(case: Case, disease: DiseaseContext, kc: KnowledgeCon
                 "affected_status_affected", f"{gene} is on the X chromosome: a male with one variant copy is "
                 "hemizygous, hence affected", src),), inh)
         says, why = _phenotype_says_affected(case, disease, kc)
+        if says and sex != "female":
+            return AffectedStatusCall(AffectedStatus.UNDETERMINED, (reason(
+                "affected_status_undetermined", f"heterozygous X-linked {gene} variant, sex not recorded, and a "
+                f"matching phenotype ({why}): affected either as a male (hemizygous) or as a manifesting "
+                "heterozygous female; record the sex", src),), inh,
+                would_change=("the patient's sex (a male with this variant is affected)",))
         if sex == "female" and says:
             return AffectedStatusCall(AffectedStatus.AFFECTED, (reason(
                 "affected_status_affected", f"heterozygous female with an X-linked {gene} variant and a matching "

@@ -61,7 +61,7 @@ def plan_delivery(modality: Modality, case: Case, tissue: str | None, kc: Knowle
                           f"pre-existing antibodies: {', '.join(abs_) or 'not tested'}; prior treatments: {prior}"))
     # Step 3: durable vs staged
     dividing = tissue in ("hsc", "t_cells", "skin", "liver") and (p.age_years is not None and p.age_years < 12)
-    if tissue in ("hsc", "t_cells"):
+    if tissue in ("hsc", "t_cells", "immune"):
         durable = "dividing stem cells need an integrated copy or a permanent edit for durable correction"
     elif dividing:
         durable = "growing paediatric tissue dilutes episomal (AAV) genomes: durability may be limited"
@@ -90,7 +90,7 @@ def plan_delivery(modality: Modality, case: Case, tissue: str | None, kc: Knowle
         return Delivery("in_vivo", routes[0] if routes else "unknown", sero or "AAV (serotype per tissue)",
                         tuple(steps))
     if modality == Modality.GENE_ADDITION:
-        if ex_vivo_possible and tissue in ("hsc", "t_cells"):
+        if ex_vivo_possible and tissue in ("hsc", "t_cells", "immune"):
             return Delivery("ex_vivo", "hsc_transplant", "lentiviral (autologous CD34+ cells)", tuple(steps))
         if tissue == "skin":
             return Delivery("in_vivo", "topical", "HSV-1 (replication-defective)", tuple(steps))

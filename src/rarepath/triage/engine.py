@@ -353,7 +353,7 @@ def rule_genome_editing(t: TriageContext) -> Option:
     tissue = t.tissue
     reach = editing_reach(t.kc, tissue)
     deliverable = reach is not None
-    if tissue in ("hsc", "t_cells") and t.case.patient.conditioning_tolerated is False:
+    if reach is not None and reach[0] == "ex_vivo" and t.case.patient.conditioning_tolerated is False:
         r.append(_ev("conditioning_not_tolerated", "editing of HSCs is ex vivo and needs myeloablative "
                      "conditioning, which the patient cannot tolerate"))
         return _option(m, t.gene, Verdict.NOT_SUITABLE, r)
