@@ -98,3 +98,17 @@ def test_label_population_age_sex_genotype_and_titre_per_serotype():
     # unknown age and sex are named, never read as met
     pm = check_requirements(row, _case(aav_titres={"AAV5": 5}), None)
     assert pm.eligibility == "pending" and {"age", "sex"} <= set(pm.pending_kinds)
+
+
+def test_a_manifestation_named_by_the_indication_must_be_observed():
+    from rarepath.intake.quick import case_from_options
+    from rarepath.triage.engine import assess_case
+
+    def cbd(a):
+        return next(p for o in a.options for p in o.products if p.name == "cannabidiol")
+
+    without = assess_case(case_from_options("TSC2", "truncating", "heterozygous", "age=4; sex=male"))
+    assert "eligibility to confirm" in cbd(without).status  # seizures not recorded: possible, named
+    with_seizures = assess_case(case_from_options("TSC2", "truncating", "heterozygous", "age=4; sex=male",
+                                                  hpo=("HP:0001250",)))
+    assert cbd(with_seizures).status == "approved"

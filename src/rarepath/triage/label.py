@@ -197,6 +197,21 @@ def _exclude_deleted(m: re.Match, ctx: LabelContext) -> Check:
                  "deletion extent")
 
 
+def _phenotype(m: re.Match, ctx: LabelContext) -> Check:
+    """A labelled indication that names a manifestation (seizures of TSC): observed, excluded, or not recorded."""
+    from rarepath.knowledge.hpo import HpoIndex
+
+    hpo = HpoIndex.load()
+    term = m["value"]
+    name = (hpo.term(term).name if hpo.term(term) else term).lower()
+    item = f"{name} ({term})"
+    if any(term in hpo.ancestors(q) for q in ctx.case.phenotypes):
+        return Check(Fit.MET, f"label indication names {item}: observed", item)
+    if any(term in hpo.ancestors(q) or q == term for q in ctx.case.excluded_phenotypes):
+        return Check(Fit.FAILED, f"label indication names {item}: recorded as absent", item)
+    return Check(Fit.UNKNOWN, f"label indication names {item}: not recorded for this patient", item)
+
+
 def _amenable(m: re.Match, ctx: LabelContext) -> Check:
     return Check(Fit.UNKNOWN, f"requires a variant amenable to {m['value'] or ctx.row['name']}: check the label's "
                  "amenability table or assay", "amenability")
@@ -229,6 +244,7 @@ REQUIREMENTS: dict[str, Checker] = {
     r"skip_exon:(?P<value>\d+)": _skip_exon,
     r"exclude_deleted_exons:(?P<value>\d+(?:[,|]\d+)*)": _exclude_deleted,
     r"variant_amenable(?::(?P<value>.*))?": _amenable,
+    r"phenotype:(?P<value>HP:\d{7})": _phenotype,
     r"(?P<key>ambulatory|transfusion_dependent|presymptomatic_or_early|presymptomatic):(?P<value>yes|no)": _flag,
 }
 _COMPILED = [(re.compile(p), f) for p, f in REQUIREMENTS.items()]
