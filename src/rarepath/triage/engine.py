@@ -35,7 +35,7 @@ from rarepath.model import (
 )
 from rarepath.triage.delivery import editing_reach, oligo_reach, plan_delivery, preferred_serotype
 from rarepath.triage.immunity import INVESTIGATIONAL_MAX_TITRE, INVESTIGATIONAL_SOURCE, Fit, titre_check
-from rarepath.triage.label import check_label, prior_serotypes
+from rarepath.triage.label import antibody_limit, check_label, prior_serotypes
 from rarepath.triage.products import ProductMatch, label_reasons, match_products
 from rarepath.triage.safety import QUESTIONS, safety_and_follow_up
 from rarepath.triage.scoring import GENOTYPE_TOKENS, EvidenceLevel, product_level, rank_basis, score
@@ -158,12 +158,9 @@ def planned_threshold(t: TriageContext, serotype: str) -> tuple[int | None, str,
     for row in t.kc.therapies_by_gene.get(t.gene, []):
         if (row.get("serotype") or "").upper() != serotype.upper() or row.get("status") == "withdrawn":
             continue
-        for token in split_multi(row.get("requirement")):
-            key, _, value = token.partition(":")
-            if key.upper() == f"MAX_ANTI_{serotype.upper()}_TITRE":
-                return int(value), f"the {row['name']} label", True
-            if key.upper() == f"NO_ANTI_{serotype.upper()}_ANTIBODIES":
-                return None, f"the {row['name']} label", True
+        found, limit = antibody_limit(row, serotype)
+        if found:
+            return limit, f"the {row['name']} label", True
     return INVESTIGATIONAL_MAX_TITRE, "the investigational default of AAV trials", False
 
 

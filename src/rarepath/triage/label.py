@@ -271,6 +271,12 @@ def _given(case: Case, row: dict[str, str]) -> bool:
     return bool(names & own)
 
 
+def systemic_aav_given(case: Case, kc: KnowledgeContext) -> list[dict[str, str]]:
+    """Product rows with an AAV serotype that the patient already received systemically."""
+    return [row for row in kc.table("therapies")
+            if row.get("serotype") and _given(case, row) and row.get("route") in ("intravenous", "")]
+
+
 def prior_exposure_checks(row: dict[str, str], case: Case, kc: KnowledgeContext) -> list[tuple[str, Check]]:
     """Checks every product gets: already given? same AAV serotype given systemically before?"""
     out: list[tuple[str, Check]] = []
@@ -279,14 +285,21 @@ def prior_exposure_checks(row: dict[str, str], case: Case, kc: KnowledgeContext)
                                                "not offered again", "prior treatment")))
     sero = (row.get("serotype") or "").upper()
     if sero:
-        for prior in kc.table("therapies"):
-            if prior is row or not _given(case, prior):
-                continue
-            if (prior.get("serotype") or "").upper() == sero and prior.get("route") in ("intravenous", ""):
+        for prior in systemic_aav_given(case, kc):
+            if prior is not row and prior["serotype"].upper() == sero:
                 out.append(("no_prior_systemic_aav", Check(
                     Fit.FAILED, f"{prior['name']} ({sero}, systemic) was already given: antibodies after dosing "
                     f"make re-dosing {sero} contraindicated", "prior AAV exposure")))
     return out
+
+
+def antibody_limit(row: dict[str, str], serotype: str) -> tuple[bool, int | None]:
+    """The product label's antibody item for a serotype, read through the same registry as every other item:
+    (found, max reciprocal titre or None for 'none detectable')."""
+    for _token, m, fn in parse_requirements(row):
+        if fn in (_titre, _no_antibodies) and m["serotype"].upper() == serotype.upper():
+            return True, int(m["value"]) if fn is _titre else None
+    return False, None
 
 
 def check_label(row: dict[str, str], case: Case, kc: KnowledgeContext,
@@ -301,12 +314,9 @@ def check_label(row: dict[str, str], case: Case, kc: KnowledgeContext,
 
 def prior_serotypes(case: Case, kc: KnowledgeContext) -> dict[str, str]:
     """AAV serotypes the patient already received systemically -> the product given."""
-    out = {}
-    for row in kc.table("therapies"):
-        if row.get("serotype") and _given(case, row) and row.get("route") in ("intravenous", ""):
-            out[row["serotype"].upper()] = row["name"]
-    return out
+    return {row["serotype"].upper(): row["name"] for row in systemic_aav_given(case, kc)}
 
 
-__all__ = ["REQUIREMENTS", "LabelFit", "LabelContext", "check_label", "parse_requirements",
+__all__ = ["REQUIREMENTS", "LabelFit", "LabelContext", "check_label", "parse_requirements", "antibody_limit",
+           "systemic_aav_given",
            "prior_exposure_checks", "prior_serotypes", "protein_change_forms", "variant_protein_changes"]

@@ -6,6 +6,7 @@ from typing import Any
 
 from rarepath.knowledge.context import KnowledgeContext, split_multi
 from rarepath.model import Case, Modality, Option
+from rarepath.triage.immunity import antibody_status
 
 QUESTIONS = (
     "Which vector or product would be used, and what is its genotoxicity profile (does it integrate into the "
@@ -49,8 +50,7 @@ def safety_and_follow_up(option: Option, case: Case, kc: KnowledgeContext, biall
         vec = option.delivery.vector if option.delivery else ""
         sero = next((s for s in kc.serotypes if s and vec and s.upper() in vec.upper()), None)
         if sero:
-            titre = next((v for k, v in p.aav_titres.items() if k.upper() == sero.upper()), None)
-            pos = next((v for k, v in p.aav_antibodies.items() if k.upper() == sero.upper()), None)
+            titre, pos = antibody_status(p, sero)
             srow = kc.serotypes.get(sero.upper(), {})
             status = (f"1:{titre}" if titre is not None else ("positive" if pos else "negative") if pos is not None
                       else "not tested: test before treatment")
