@@ -78,6 +78,15 @@ class KnowledgeContext:
         return self._index_by("therapies", "gene")
 
     @cached_property
+    def therapy_names(self) -> frozenset[str]:
+        """Every curated product name and combination component, lower case: what the label overlay covers."""
+        names: set[str] = set()
+        for row in self.table("therapies"):
+            names.add(row["name"].lower())
+            names.update(part.strip().lower() for part in row["name"].split("/"))
+        return frozenset(names)
+
+    @cached_property
     def mechanisms_by_gene(self) -> dict[str, list[dict[str, str]]]:
         return self._index_by("gene_mechanisms", "gene")
 

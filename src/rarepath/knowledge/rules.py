@@ -62,6 +62,14 @@ def reason(rule_id: str, detail: str, source: str | None = None, effect: Effect 
     return Evidence(rule_id, source or rule.source, detail, (effect or rule.effect).value)
 
 
+def rule_source(rule_id: str) -> str:
+    """The published basis of a catalogued rule (to cite beside a row's own source)."""
+    rule = catalogue().get(rule_id)
+    if rule is None:
+        raise KnowledgeError(f"uncatalogued rule {rule_id!r}", source="triage_rules.tsv", field="rule")
+    return rule.source
+
+
 def effect_of(ev: Evidence) -> Effect:
     """The effect of a reason: its own when set, else its rule's (info for evidence outside the catalogue)."""
     if ev.effect:
@@ -88,4 +96,4 @@ def agrees(verdict: Verdict, reasons: list[Evidence]) -> str | None:
     return None
 
 
-__all__ = ["Effect", "Rule", "catalogue", "catalogue_version", "reason", "effect_of", "agrees"]
+__all__ = ["Effect", "Rule", "catalogue", "catalogue_version", "reason", "rule_source", "effect_of", "agrees"]

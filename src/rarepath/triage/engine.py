@@ -17,7 +17,7 @@ from rarepath.interpret.affected import AffectedStatus, AffectedStatusCall, asse
 from rarepath.interpret.mechanism import NULL_KINDS, DiseaseContext, infer_mechanism, resolve_disease
 from rarepath.knowledge.context import KnowledgeContext, default_context, split_multi
 from rarepath.knowledge.curated import table_version
-from rarepath.knowledge.rules import Effect, agrees, effect_of, reason
+from rarepath.knowledge.rules import Effect, agrees, effect_of, reason, rule_source
 from rarepath.model import (
     NO_SINGLE_GENE,
     Assessment,
@@ -121,10 +121,10 @@ def capacity_check(t: TriageContext) -> tuple[bool | None, list[Evidence]]:
     cassette = cds + CASSETTE_OVERHEAD_BP
     if cassette <= sc:
         return True, [_ev("fits_scAAV", f"{t.gene} CDS {cds} bp + ~{CASSETTE_OVERHEAD_BP} bp regulatory = "
-                          f"{cassette} bp fits self-complementary AAV (<= {sc} bp)", f"{src}; {_ev('fits_scAAV', '').source}")]
+                          f"{cassette} bp fits self-complementary AAV (<= {sc} bp)", f"{src}; {rule_source('fits_scAAV')}")]
     if cassette <= ss:
         return True, [_ev("fits_ssAAV", f"{t.gene} CDS {cds} bp + ~{CASSETTE_OVERHEAD_BP} bp = {cassette} bp fits "
-                          f"single-stranded AAV (<= {ss} bp)", f"{src}; {_ev('fits_ssAAV', '').source}")]
+                          f"single-stranded AAV (<= {ss} bp)", f"{src}; {rule_source('fits_ssAAV')}")]
     row = t.disease.curated or {}
     transgene = row.get("transgene")
     tbp = int(row["transgene_bp"]) if (row.get("transgene_bp") or "").isdigit() else None
@@ -136,11 +136,11 @@ def capacity_check(t: TriageContext) -> tuple[bool | None, list[Evidence]]:
         return True, [_ev("shortened_transgene_at_limit",
                           f"full-length {t.gene} CDS ({cds} bp) exceeds AAV capacity, but {transgene} ({tbp} bp "
                           f"cassette) packages as an oversized genome at the {AAV_HARD_CEILING_BP} bp ceiling "
-                          "(heterogeneous genomes; lower potency)", f"{row.get('source', src)}; {_ev('fits_ssAAV', '').source}")]
+                          "(heterogeneous genomes; lower potency)", f"{row.get('source', src)}; {rule_source('fits_ssAAV')}")]
     return False, [_ev("exceeds_aav_capacity",
                        f"{t.gene} CDS {cds} bp + ~{CASSETTE_OVERHEAD_BP} bp = {cassette} bp exceeds AAV capacity "
                        f"({ss} bp) and no validated shortened transgene is curated; dual/split AAV remains "
-                       "research-stage", f"{src}; {_ev('exceeds_aav_capacity', '').source}")]
+                       "research-stage", f"{src}; {rule_source('exceeds_aav_capacity')}")]
 
 
 def _capacity(kc: KnowledgeContext, vector: str, default: int) -> int:
@@ -575,27 +575,23 @@ def _attach_one(options: list[Option], by_key: dict, pm: ProductMatch, mod: Moda
         opt.extra["alternative_target_of"] = t.gene
         options.append(opt)
         by_key[key] = opt
+    indication = row.get("disease", "")
     if row.get("status") == "withdrawn":
-        opt.extra.setdefault("excluded_products", []).append(
-            {"name": row["name"], "indication": row.get("disease", ""),
-             "reason": f"withdrawn from the market ({row.get('notes') or row.get('source', '')})"})
+        _exclude(opt, row["name"], indication,
+                 f"withdrawn from the market ({row.get('notes') or row.get('source', '')})")
         return
     if pm.match == "different":
-        opt.extra.setdefault("excluded_products", []).append(
-            {"name": row["name"], "indication": row.get("disease", ""), "reason": pm.reasons[0].detail})
+        _exclude(opt, row["name"], indication, pm.reasons[0].detail)
         return
     if any(tok == "not_already_given" for tok, c in pm.label.checks if c.fit == Fit.FAILED):
-        opt.extra.setdefault("excluded_products", []).append(
-            {"name": row["name"], "indication": row.get("disease", ""), "reason": "already given to this patient"})
+        _exclude(opt, row["name"], indication, "already given to this patient")
         opt.reasons.append(_ev("product_already_given", f"{row['name']} was already given: not offered again",
                                row.get("source") or None))
         return
     if pm.eligibility == "ineligible":
         # outside this product's label: named as not offered, its failed items as context; the option's verdict
         # is decided by the other products and the rule (finalise_verdict sees it through _matches)
-        failed = "; ".join(c.detail for c in pm.label.failed)
-        opt.extra.setdefault("excluded_products", []).append(
-            {"name": row["name"], "indication": row.get("disease", ""), "reason": f"outside its label: {failed}"})
+        _exclude(opt, row["name"], indication, "outside its label: " + "; ".join(c.detail for c in pm.label.failed))
         opt.reasons.extend(Evidence(r.rule, r.source, r.detail, Effect.INFO.value) for r in pm.reasons
                            if effect_of(r) != Effect.SUPPORTS)
         opt.extra.setdefault("_matches", []).append(pm)
@@ -603,6 +599,16 @@ def _attach_one(options: list[Option], by_key: dict, pm: ProductMatch, mod: Moda
     opt.reasons.extend(pm.reasons)
     opt.products.append(pm.product(_product_level(pm).value))
     opt.extra.setdefault("_matches", []).append(pm)
+
+
+def _exclude(opt: Option, name: str, indication: str, reason: str) -> None:
+    """Name a product as not offered in this option, with why (reports list them under the option)."""
+    opt.extra.setdefault("excluded_products", []).append({"name": name, "indication": indication, "reason": reason})
+
+
+def _patient_blocked(opt: Option) -> bool:
+    """A blocking reason about this patient (PATIENT_SPECIFIC_BLOCKS) that no product label can supersede."""
+    return any(effect_of(r) == Effect.BLOCKS and r.rule in PATIENT_SPECIFIC_BLOCKS for r in opt.reasons)
 
 
 def _product_level(pm: ProductMatch) -> EvidenceLevel:
@@ -647,9 +653,8 @@ def finalise_verdict(opt: Option, t: TriageContext) -> None:
             opt.reasons.append(_ev("product_conflicts_with_mechanism", "a product exists for this modality but the "
                                    "mechanism call contraindicates it: review the mechanism evidence"))
         return
-    hard_block = [r for r in opt.reasons if effect_of(r) == Effect.BLOCKS and r.rule in PATIENT_SPECIFIC_BLOCKS]
     approved_exact = [pm for pm in usable if pm.approved and pm.match == "exact"]
-    if approved_exact and not hard_block:
+    if approved_exact and not _patient_blocked(opt):
         clean = [pm for pm in approved_exact if pm.eligibility == "eligible"]
         if clean:
             names = ", ".join(pm.name for pm in clean)
@@ -722,14 +727,6 @@ CLASS_MODALITY = {"sirna": Modality.GENE_SILENCING, "antisense_oligonucleotide":
                   "gene_therapy": Modality.GENE_REPLACEMENT}
 
 
-def _curated_names(kc: KnowledgeContext) -> set[str]:
-    names: set[str] = set()
-    for row in kc.table("therapies"):
-        names.add(row["name"].lower())
-        names.update(part.strip().lower() for part in row["name"].split("/"))
-    return names
-
-
 def indication_options(options: list[Option], t: TriageContext) -> None:
     """Approved drugs for the diagnosed disease that the curated label table does not cover: each becomes a
     `possible` option on the gene it acts on (DrugCentral targets when imported, else no single gene), its
@@ -737,7 +734,7 @@ def indication_options(options: list[Option], t: TriageContext) -> None:
     ids = list(t.disease.disease_ids)
     if not ids:
         return
-    curated = _curated_names(t.kc)
+    curated = t.kc.therapy_names
     by_key = {(o.modality, o.target): o for o in options}
     unverified = []
     for ind in t.kc.indications_for(ids):
@@ -757,8 +754,7 @@ def indication_options(options: list[Option], t: TriageContext) -> None:
             opt.extra["alternative_target_of"] = t.gene
             options.append(opt)
             by_key[(mod, target)] = opt
-        if opt.verdict.rank < Verdict.POSSIBLE.rank and not any(
-                effect_of(r) == Effect.BLOCKS and r.rule in PATIENT_SPECIFIC_BLOCKS for r in opt.reasons):
+        if opt.verdict.rank < Verdict.POSSIBLE.rank and not _patient_blocked(opt):
             _supersede(opt, f"{ind.drug} is approved for this disease")
             opt.verdict = Verdict.POSSIBLE
         if opt.verdict.rank < Verdict.POSSIBLE.rank:
@@ -802,8 +798,7 @@ def remove_contraindicated(options: list[Option], t: TriageContext) -> None:
                 opt.reasons.append(_ev("label_contraindication", f"{p.name}: a label's contraindications also name "
                                        f"this disease; read the condition ({hits[0].excerpt})", hits[0].source))
                 continue
-            opt.extra.setdefault("excluded_products", []).append(
-                {"name": p.name, "indication": p.indication, "reason": f"label contraindication: {hits[0].excerpt}"})
+            _exclude(opt, p.name, p.indication, f"label contraindication: {hits[0].excerpt}")
             opt.reasons.append(_ev("label_contraindication", f"{p.name}: contraindicated by its label in this "
                                    f"disease ({hits[0].excerpt})", hits[0].source))
         opt.products = keep
