@@ -105,11 +105,7 @@ def _phenotype_says_affected(case: Case, disease: DiseaseContext, kc: KnowledgeC
     if not case.phenotypes:
         return False, "no phenotype recorded"
     ids = list(disease.disease_ids) or [d.id for d in kc.hpo.diseases_for_gene(disease.gene)]
-    best, best_id = 0.0, ""
-    for did in ids:
-        fit = kc.hpo.phenotype_fit(case.phenotypes, did)
-        if fit > best:
-            best, best_id = fit, did
+    best, best_id = kc.hpo.best_fit(case.phenotypes, ids)
     if best >= MANIFESTING_FIT:
         return True, f"observed phenotype fits {best_id} (similarity {best:.1f} >= {MANIFESTING_FIT})"
     return False, f"observed phenotype does not fit the disease (best similarity {best:.1f} < {MANIFESTING_FIT})"
@@ -140,7 +136,7 @@ def assess_affected_status(case: Case, disease: DiseaseContext, kc: KnowledgeCon
         # the gene causes recessive and dominant diseases and none is diagnosed: one copy is affected only when
         # the phenotype points to a dominant one; otherwise a (possible) carrier of the recessive one
         dom_ids = [d.id for d in kc.hpo.diseases_for_gene(gene) if set(d.inheritance) & DOMINANT]
-        fit = max(((kc.hpo.phenotype_fit(case.phenotypes, d), d) for d in dom_ids), default=(0.0, ""))
+        fit = kc.hpo.best_fit(case.phenotypes, dom_ids)
         if fit[0] < MANIFESTING_FIT:
             return AffectedStatusCall(AffectedStatus.POSSIBLE_CARRIER, (reason(
                 "affected_status_possible_carrier", f"heterozygous {gene} variant; {gene} causes recessive and "

@@ -128,8 +128,8 @@ def _choose_by_phenotype(rows: list[dict[str, str]], case: Case,
     """The one candidate disease the observed phenotype clearly fits better than the others (F9 with bleeding:
     haemophilia B, not FIX-Padua thrombophilia); None when the phenotype does not separate them."""
     hpo = kc.hpo
-    scored = sorted(((max((hpo.phenotype_fit(case.phenotypes, d) for d in split_multi(r.get("disease_ids"))),
-                          default=0.0), i) for i, r in enumerate(rows)), reverse=True)
+    scored = sorted(((hpo.best_fit(case.phenotypes, split_multi(r.get("disease_ids")))[0], i)
+                     for i, r in enumerate(rows)), reverse=True)
     (best, i), (second, _) = scored[0], scored[1]
     if best < PHENOTYPE_MIN_FIT or best - second < PHENOTYPE_MIN_LEAD:
         return None, None

@@ -20,6 +20,7 @@ import os
 import re
 import tempfile
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -435,3 +436,13 @@ class HpoIndex:
             shared = self.ancestors(q) & closure
             scores.append(max((self.information_content(t) for t in shared), default=0.0))
         return sum(scores) / len(scores)
+
+    def best_fit(self, observed: list[str] | tuple[str, ...], disease_ids: Iterable[str]) -> tuple[float, str]:
+        """The disease among `disease_ids` the observed terms fit best: (phenotype_fit, its id); (0.0, "") when
+        none fits or nothing was observed."""
+        best, best_id = 0.0, ""
+        for did in disease_ids:
+            fit = self.phenotype_fit(observed, did)
+            if fit > best:
+                best, best_id = fit, did
+        return best, best_id
