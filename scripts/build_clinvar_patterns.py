@@ -64,7 +64,8 @@ def main(argv: list[str] | None = None) -> int:
               f"# missense_window_fraction: largest fraction of missense P/LP in a window of "
               f"{WINDOW_FRACTION:g} x protein length. recurrent: residues with >= 2 P/LP missense variants.\n"
               "# glycine_fraction: share of missense P/LP replacing a glycine; glycine_phase: commonest position mod 3 "
-              "of those glycines, glycine_phase_fraction: their share in it (a Gly-X-Y helix puts them all in one).\n")
+              "of those glycines, glycine_phase_fraction: their share in it (a Gly-X-Y helix puts them all in one).\n"
+              "# truncating_residues: first residue altered by each truncating P/LP change (nonsense, frameshift).\n")
     with args.out.open("w", encoding="utf-8", newline="") as fh:
         fh.write(header)
         w = csv.DictWriter(fh, fieldnames=[*COLUMNS, "source"], delimiter="\t", lineterminator="\n")

@@ -169,6 +169,55 @@ def test_missense_in_a_gene_whose_pathogenic_variants_are_truncating_is_loss():
     assert call.call == Mechanism.HAPLOINSUFFICIENCY and "clinvar_truncating_gene" in _rules(call)
 
 
+def test_few_truncating_variants_favour_loss_without_calling_it():
+    """Two truncating among six P/LP variants (CASP10 in ClinVar 2016) is not yet a pattern: the 80% Wilson interval
+    of the truncating fraction reaches below the threshold, so the line counts less and cannot call alone."""
+    from rarepath.interpret.evidence import clinvar as cv
+
+    kc = default_context()
+    assert not kc.mechanisms_by_gene.get("CASP10")
+    call = infer_mechanism(_case("CASP10", "p.(Ala414Val)", Zygosity.HETEROZYGOUS), kc)
+    assert call.call == Mechanism.UNKNOWN and "clinvar_truncating_gene_few" in _rules(call)
+    row = {"truncating_plp": "2", "missense_plp": "4", "truncating_fraction": "0.333", "recurrent_fraction": "0",
+           "recurrent_residues": "", "glycine_phase": "", "source": "s"}
+    (few,) = cv.pattern_votes("G", row)
+    many = cv.pattern_votes("G", {**row, "truncating_plp": "20", "missense_plp": "40"})
+    assert few.weight == cv.W_LOSS_FEW < CALL_THRESHOLD and many[0].weight == cv.W_LOSS
+    assert cv.truncating_lower_bound(2, 6) < cv.TRUNCATING_LOSS <= cv.truncating_lower_bound(20, 60)
+
+
+def test_truncations_clustered_at_the_c_terminus_are_not_read_as_haploinsufficiency():
+    """CXCR4 (WHIM syndrome): every pathogenic truncation in ClinVar sits in the last 25 residues and escapes decay;
+    a heterozygous truncation there is altered function, not half dose, so the dominant-null reading is opposed and
+    the call abstains rather than recommending gene addition. A truncation far upstream is an ordinary null."""
+    from rarepath.interpret.evidence import clinvar as cv
+
+    kc = default_context()
+    assert not kc.mechanisms_by_gene.get("CXCR4")
+    tail = infer_mechanism(_case("CXCR4", "c.1000C>T p.(Arg334Ter)", Zygosity.HETEROZYGOUS), kc)
+    assert tail.call in (Mechanism.UNKNOWN, Mechanism.DOMINANT_NEGATIVE, Mechanism.GAIN_OF_FUNCTION)
+    assert "clinvar_c_terminal_truncations" in _rules(tail)
+    upstream = infer_mechanism(_case("CXCR4", "c.100C>T p.(Arg34Ter)", Zygosity.HETEROZYGOUS), kc)
+    assert "clinvar_truncation_outside_cluster" in _rules(upstream)
+    assert "clinvar_c_terminal_truncations" not in _rules(upstream)
+    spread = {"truncating_residues": "100;900;1700", "protein_length": "2000"}
+    assert cv.c_terminal_truncations(spread) is None
+    assert cv.c_terminal_truncations({"truncating_residues": "1800;1850;1900", "protein_length": "2000"}) == (1800,
+                                                                                                              1900)
+    assert cv.c_terminal_truncations({"truncating_residues": "1800;1900", "protein_length": "2000"}) is None
+
+
+def test_hotspots_support_the_altered_function_a_protein_class_names():
+    """KRT9's recurrent missense residues read as activation by default, but a keratin chain acts dominant-negatively:
+    the cluster then supports the class the protein names instead of opposing it."""
+    kc = default_context()
+    assert not kc.mechanisms_by_gene.get("KRT9")
+    call = infer_mechanism(_case("KRT9", "p.(Asn161Tyr)", Zygosity.HETEROZYGOUS), kc)
+    assert call.call == Mechanism.DOMINANT_NEGATIVE
+    hotspot = [e for e in call.evidence if e.rule == "clinvar_missense_hotspots"]
+    assert hotspot and "dominant negative" in hotspot[0].detail
+
+
 # ---- conflict and contract ---------------------------------------------------------------------------------
 def test_conflicting_evidence_abstains():
     votes = [Vote(Mechanism.DOMINANT_NEGATIVE, 0.8, Evidence("dominant_negative_class", "s", "d")),

@@ -70,6 +70,16 @@ def test_imported_pattern_drives_the_mechanism(tmp_path):
     assert call.call == Mechanism.GAIN_OF_FUNCTION
 
 
+def test_imported_truncations_keep_their_residues(tmp_path):
+    """The residues of truncating variants are stored (migration 0006), so an imported ClinVar can show a
+    C-terminal cluster of decay-escaping truncations."""
+    rows = [_row(f"NM_003467.3(CXCR4):c.{3 * r}C>T (p.Arg{r}Ter)", "CXCR4", "Pathogenic") for r in (334, 338, 343)]
+    path = _write(tmp_path, rows)
+    db = tmp_path / "kb.sqlite"
+    import_directory(path.parent, db)
+    assert KnowledgeBase.open(db).clinvar_pattern("CXCR4")["truncating_residues"] == "334;338;343"
+
+
 def test_bad_rows_are_located_errors(tmp_path):
     path = _write(tmp_path, [_row("NM_1(G):c.1A>G (p.Met1Val)", "G", "Pathogenic") + "\textra"])
     with pytest.raises(InputError, match=r"variant_summary.txt:2"):

@@ -16,6 +16,8 @@ from collections.abc import Iterable
 
 MISSENSE = re.compile(r"p\.\(?([A-Z][a-z]{2})(\d+)([A-Z][a-z]{2})\)?$")
 TRUNCATING_P = re.compile(r"p\.\(?[A-Z][a-z]{2}\d+(?:Ter|\*)\)?$|fs")
+#: The first residue a truncating protein change alters (p.Gln2334Ter, p.Gln2517Lysfs -> 2334, 2517).
+TRUNCATING_RESIDUE = re.compile(r"p\.\(?[A-Z][a-z]{2}(\d+)")
 CANONICAL_SPLICE = re.compile(r"c\.[-*]?\d+[+-][12](?!\d)")
 #: Window for the local-density statistic, as a fraction of the protein length.
 WINDOW_FRACTION = 0.1
@@ -23,17 +25,19 @@ WINDOW_FRACTION = 0.1
 MIN_VARIANTS = 3
 COLUMNS = ("gene", "protein_length", "truncating_plp", "missense_plp", "truncating_fraction", "missense_dispersion",
            "missense_window_fraction", "recurrent_fraction", "glycine_fraction", "glycine_phase",
-           "glycine_phase_fraction", "recurrent_residues", "missense_residues")
+           "glycine_phase_fraction", "recurrent_residues", "missense_residues", "truncating_residues")
 
 
 def classify_residue(hgvs_c: str, hgvs_p: str) -> tuple[str, int | None, str | None]:
-    """('truncating' | 'missense' | 'other', residue, reference amino acid of a missense change)."""
+    """('truncating' | 'missense' | 'other', residue, reference amino acid of a missense change); the residue of
+    a truncating change is the first one it alters (None for a splice-site change without a protein change)."""
     p = hgvs_p.split(":", 1)[-1]
     m = MISSENSE.search(p)
     if m and m.group(3) not in ("Ter", "Xaa") and m.group(1) != m.group(3) and m.group(1) != "Ter":
         return "missense", int(m.group(2)), m.group(1)
     if p and TRUNCATING_P.search(p):
-        return "truncating", None, None
+        first = TRUNCATING_RESIDUE.search(p)
+        return "truncating", int(first.group(1)) if first else None, None
     if not p and CANONICAL_SPLICE.search(hgvs_c.split(":", 1)[-1]):
         return "truncating", None, None
     return "other", None, None
@@ -82,6 +86,7 @@ def gene_pattern_rows(variants: Iterable[tuple[str, str, str]], lengths: dict[st
     (else the furthest residue seen)."""
     lengths = lengths or {}
     trunc: dict[str, int] = defaultdict(int)
+    trunc_at: dict[str, list[int]] = defaultdict(list)
     residues: dict[str, list[int]] = defaultdict(list)
     glycines: dict[str, list[int]] = defaultdict(list)
     for gene, hgvs_c, hgvs_p in variants:
@@ -89,6 +94,8 @@ def gene_pattern_rows(variants: Iterable[tuple[str, str, str]], lengths: dict[st
         gene = gene.upper()
         if kind == "truncating":
             trunc[gene] += 1
+            if pos is not None:
+                trunc_at[gene].append(pos)
         elif kind == "missense" and pos is not None:
             residues[gene].append(pos)
             if ref == "Gly":
@@ -99,7 +106,7 @@ def gene_pattern_rows(variants: Iterable[tuple[str, str, str]], lengths: dict[st
         n_t, n_m = trunc.get(gene, 0), len(pos)
         if n_t + n_m < MIN_VARIANTS:
             continue
-        length = max(lengths.get(gene, 0), max(pos, default=0))
+        length = max(lengths.get(gene, 0), max(pos, default=0), max(trunc_at.get(gene, []), default=0))
         counts: dict[int, int] = defaultdict(int)
         for p in pos:
             counts[p] += 1
@@ -119,5 +126,6 @@ def gene_pattern_rows(variants: Iterable[tuple[str, str, str]], lengths: dict[st
             "glycine_phase_fraction": gly_phase_fraction,
             "recurrent_residues": ";".join(map(str, recurrent)),
             "missense_residues": ";".join(map(str, sorted(counts))),
+            "truncating_residues": ";".join(map(str, sorted(trunc_at.get(gene, [])))),
         })
     return rows

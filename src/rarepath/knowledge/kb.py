@@ -35,7 +35,7 @@ if TYPE_CHECKING:  # imported lazily at run time: opening a missing KB must not 
     from rarepath.knowledge.indications import Contraindication, Indication, LabelText, NameIndex
 
 #: Alembic head revision this code reads; `upgrade_schema` brings older files up to it.
-SCHEMA_REVISION = "0005_registry"
+SCHEMA_REVISION = "0006_clinvar_truncating"
 KB_FILENAME = "kb.sqlite"
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 #: Environment variable naming the KB database (a URL or a file path) used when no location is given.
