@@ -142,7 +142,7 @@ def _splice_correction(gene: str, v: Variant, mech: Mechanism) -> AmenabilityCal
     return AmenabilityCall("splice_correction", level, r)
 
 
-def _exon_skipping(gene: str, v: Variant, mech: Mechanism) -> AmenabilityCall:
+def _exon_skipping(gene: str, v: Variant, mech: Mechanism, kc: KnowledgeContext | None) -> AmenabilityCall:
     recs = shipped_structure(gene)
     r: list[Evidence] = []
     extra: dict[str, Any] = {}
@@ -157,7 +157,7 @@ def _exon_skipping(gene: str, v: Variant, mech: Mechanism) -> AmenabilityCall:
     src = recs[0].source
     if v.kind in (VariantKind.EXON_DELETION, VariantKind.EXON_DUPLICATION) and v.exons:
         kind = "deletion" if v.kind == VariantKind.EXON_DELETION else "duplication"
-        fa = frame_analysis(gene, lengths, v.exons[0], v.exons[1], kind)
+        fa = frame_analysis(gene, lengths, v.exons[0], v.exons[1], kind, kc)
         extra["frame_analysis"] = fa.to_dict()
         r.append(_ev("aso.skip.frame", f"{kind} of exons {v.exons[0]}-{v.exons[1]} removes/adds {abs(fa.net_nt)} "
                      f"coding nt: {fa.frame}", src))
@@ -297,15 +297,16 @@ def _upregulation(gene: str, v: Variant, mech: Mechanism, zyg: Zygosity) -> Amen
     return AmenabilityCall("upregulation", "eligible" if approved else "likely_eligible", r, extra)
 
 
-def assess_amenability(gene: str, variant: Variant, mechanism: Mechanism,
-                       zygosity: Zygosity) -> list[AmenabilityCall]:
-    """One AmenabilityCall per strategy (STRATEGIES order); tissue reachability can only lower a level."""
+def assess_amenability(gene: str, variant: Variant, mechanism: Mechanism, zygosity: Zygosity,
+                       kc: KnowledgeContext | None = None) -> list[AmenabilityCall]:
+    """One AmenabilityCall per strategy (STRATEGIES order); tissue reachability can only lower a level.
+    `kc` names the products for a frame-restoring skip (default: the shipped knowledge)."""
     mech = Mechanism(mechanism) if not isinstance(mechanism, Mechanism) else mechanism
     zyg = Zygosity(zygosity) if not isinstance(zygosity, Zygosity) else zygosity
     if zyg == Zygosity.UNKNOWN and variant.zygosity != Zygosity.UNKNOWN:
         zyg = variant.zygosity
     kd, akd = _knockdown(gene, variant, mech, zyg)
-    calls = [_splice_correction(gene, variant, mech), _exon_skipping(gene, variant, mech), kd, akd,
+    calls = [_splice_correction(gene, variant, mech), _exon_skipping(gene, variant, mech, kc), kd, akd,
              _upregulation(gene, variant, mech, zyg)]
     deliv, reachable = _delivery_reason(gene)
     for c in calls:

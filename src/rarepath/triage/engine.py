@@ -444,7 +444,7 @@ def rule_splice_modulation(t: TriageContext) -> Option:
         r.append(_ev("cryptic_splice_blocking", "variant alters splicing (splice site, cryptic site or pseudo-exon): "
                      "a splice-switching ASO can block or redirect it (n-of-1 path)"))
         return _option(m, t.gene, Verdict.POSSIBLE, r)
-    calls = [c for v in t.case.variants for c in assess_amenability(t.gene, v, t.mech, t.case.zygosity)]
+    calls = [c for v in t.case.variants for c in assess_amenability(t.gene, v, t.mech, t.case.zygosity, t.kc)]
     best = None
     for c in calls:
         if c.strategy == "upregulation" and t.gene not in c.extra.get("target_genes", [t.gene]):
