@@ -1,4 +1,4 @@
-"""Derive src/rarepath/design/aso/data/exon_structures.tsv from real annotation files.
+"""Derive src/rarepath/knowledge/data/exon_structures.tsv from real annotation files.
 
 Usage: .venv/bin/python scripts/aso_exon_structures.py [SHARED_DATA_DIR]
 Writes numbers only (exon coordinates, lengths, coding lengths, start phase) with the file they came from;
@@ -12,7 +12,7 @@ from pathlib import Path
 
 from rarepath.design.aso.regions import GeneRegion, load_region
 
-OUT = Path(__file__).resolve().parents[1] / "src/rarepath/design/aso/data/exon_structures.tsv"
+OUT = Path(__file__).resolve().parents[1] / "src/rarepath/knowledge/data/exon_structures.tsv"
 
 # (file under sequences/, transcript, reference accession, gene symbol when the file does not say)
 SOURCES = [

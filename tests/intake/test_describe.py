@@ -8,7 +8,7 @@ import pytest
 
 from conftest import SHARED
 from rarepath.errors import InputError
-from rarepath.intake.describe import parse_variant, parse_variants, variant_flags
+from rarepath.intake.describe import parse_exon_variant, parse_variant, parse_variants, variant_flags
 from rarepath.intake.patient import parse_patient
 from rarepath.intake.quick import parse_zygosity
 from rarepath.model.types import VariantKind as K
@@ -123,3 +123,14 @@ def test_unparseable_variant_is_an_input_error(text):
         parse_variant(text, "TTR", source="--variant")
     msg = err.value.one_line()
     assert msg.startswith("--variant: variant:") and "\n" not in msg
+
+
+def test_parse_exon_variant():
+    assert parse_exon_variant("deletion of exons 48-50") == ("deletion", 48, 50)
+    assert parse_exon_variant("exon 52 deletion") == ("deletion", 52, 52)
+    assert parse_exon_variant("dup exons 3 to 7") == ("duplication", 3, 7)
+    assert parse_exon_variant("del ex 3_5") == ("deletion", 3, 5)
+    with pytest.raises(InputError):
+        parse_exon_variant("c.123A>G")
+    with pytest.raises(InputError, match="reversed"):
+        parse_exon_variant("deletion of exons 50-48")

@@ -47,6 +47,8 @@ Other comma-separated words (`severe hemophilia B`, `infantile onset`) are kept 
 nothing above is recognised is an InputError naming the option/file and field.
 
 Several variants are separated by `;` (`parse_variants`): `c.1652G>A p.(Gly551Asp); c.1521_1523del`.
+`parse_exon_variant` reads only the strict whole-exon form (`deletion of exons 48-50`, `dup ex 2`,
+`exon 52 deletion`) that the reading-frame analysis of `rarepath design aso --variant` takes.
 """
 
 from __future__ import annotations
@@ -517,3 +519,26 @@ def parse_variants(
     if not parts:
         raise InputError("empty variant description", source=source, field=field)
     return tuple(parse_variant(p, gene, zygosity, source=source, field=field) for p in parts)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Strict whole-exon form (`rarepath design aso --variant`): only a deletion or duplication of an exon range.
+_EXON_VARIANT = re.compile(
+    r"^\s*(?P<kind>del(?:etion)?|dup(?:lication)?)\w*\s*(?:of\s+)?(?:exons?|ex)\s*(?P<a>\d+)"
+    r"(?:\s*(?:-|–|to|_)\s*(?P<b>\d+))?\s*$|"
+    r"^\s*(?:exons?|ex)\s*(?P<a2>\d+)(?:\s*(?:-|–|to|_)\s*(?P<b2>\d+))?\s+(?P<kind2>del(?:etion)?|dup(?:lication)?)"
+    r"\w*\s*$", re.I)
+
+
+def parse_exon_variant(text: str) -> tuple[str, int, int]:
+    """('deletion'|'duplication', first, last) from e.g. 'deletion of exons 48-50', 'dup ex 2', 'exon 52 deletion'."""
+    m = _EXON_VARIANT.match(text or "")
+    if not m:
+        raise InputError(f"cannot read {text!r} as a whole-exon deletion or duplication "
+                         "(e.g. 'deletion of exons 48-50')", field="--variant")
+    kind = (m.group("kind") or m.group("kind2")).lower()
+    a = int(m.group("a") or m.group("a2"))
+    b = int(m.group("b") or m.group("b2") or a)
+    if b < a:
+        raise InputError(f"exon range {a}-{b} is reversed", field="--variant")
+    return ("deletion" if kind.startswith("del") else "duplication"), a, b

@@ -1,4 +1,5 @@
-"""Molecular interpretation: from gene, variant, zygosity and inheritance to a disease mechanism."""
+"""Molecular interpretation: from gene, variant, zygosity and inheritance to a disease mechanism, and what the
+variant is amenable to (reading frame: frame.py; ASO strategies: amenability.py; editors: editability.py)."""
 
 from rarepath.interpret.mechanism import DiseaseContext, infer_mechanism
 

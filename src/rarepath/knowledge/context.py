@@ -45,6 +45,10 @@ CURATED_TABLES = (
     "clinvar_gene_patterns",
     "approved_indications",
     "drug_classes",
+    "exon_structures",
+    "exon_domains",
+    "tissue_delivery",
+    "upregulation_targets",
 )
 
 
@@ -76,6 +80,17 @@ class KnowledgeContext:
     @cached_property
     def therapies_by_gene(self) -> dict[str, list[dict[str, str]]]:
         return self._index_by("therapies", "gene")
+
+    def skip_products(self, gene: str, skips: Iterable[int]) -> list[dict[str, Any]]:
+        """Curated products whose label requirement is `skip_exon:<n>` for an exon in `skips` (table order):
+        the exon-skipping oligonucleotides a reading-frame analysis names."""
+        wanted = {f"skip_exon:{e}" for e in skips}
+        out: list[dict[str, Any]] = []
+        for r in self.therapies_by_gene.get(gene.upper(), []):
+            tokens = {t.replace(" ", "") for t in split_multi(r.get("requirement"))}
+            out.extend({"name": r.get("name", ""), "status": r.get("status", ""), "skip": int(tok.split(":")[1]),
+                        "source": r.get("source", "")} for tok in sorted(tokens & wanted))
+        return out
 
     @cached_property
     def therapy_names(self) -> frozenset[str]:

@@ -10,13 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from rarepath import DISCLAIMER, __version__
-from rarepath.design.aso.amenability import assess_amenability
-from rarepath.design.aso.frame import FrameAnalysis, exon_skip_analysis, shipped_exon_lengths
-from rarepath.design.crispr.editability import editors_for_change
 from rarepath.interpret.affected import AffectedStatus, AffectedStatusCall, assess_affected_status
+from rarepath.interpret.amenability import assess_amenability, frame_analysis
+from rarepath.interpret.editability import editors_for_change
+from rarepath.interpret.frame import FrameAnalysis
 from rarepath.interpret.mechanism import NULL_KINDS, DiseaseContext, infer_mechanism, resolve_disease
 from rarepath.knowledge.context import KnowledgeContext, default_context, split_multi
 from rarepath.knowledge.curated import table_version
+from rarepath.knowledge.exons import shipped_exon_lengths
 from rarepath.knowledge.rules import Effect, agrees, effect_of, reason, rule_source
 from rarepath.model import (
     NO_SINGLE_GENE,
@@ -383,7 +384,7 @@ def rule_genome_editing(t: TriageContext) -> Option:
         if ok:
             editable = True
             r.append(_ev("variant_editable", f"{v.description}: " + "; ".join(f"{e}: {why}" for e, _, why in ok),
-                         "rarepath.design.crispr editability (Komor 2016; Gaudelli 2017; Anzalone 2019)"))
+                         "rarepath.interpret.editability (Komor 2016; Gaudelli 2017; Anzalone 2019)"))
         elif v.kind in PRIME_EDITABLE:
             editable = True
             r.append(_ev("variant_editable", f"{v.description}: a small variant is within prime-editing scope "
@@ -443,7 +444,7 @@ def rule_splice_modulation(t: TriageContext) -> Option:
         r.append(_ev("cryptic_splice_blocking", "variant alters splicing (splice site, cryptic site or pseudo-exon): "
                      "a splice-switching ASO can block or redirect it (n-of-1 path)"))
         return _option(m, t.gene, Verdict.POSSIBLE, r)
-    calls = [c for v in t.case.variants for c in assess_amenability(t.gene, v, t.mech, t.case.zygosity)]
+    calls = [c for v in t.case.variants for c in assess_amenability(t.gene, v, t.mech, t.case.zygosity, t.kc)]
     best = None
     for c in calls:
         if c.strategy == "upregulation" and t.gene not in c.extra.get("target_genes", [t.gene]):
@@ -843,7 +844,7 @@ def standard_care_options(t: TriageContext) -> list[Option]:
 # ---------------------------------------------------------------------------------------------------
 
 
-def _frame_analysis(case: Case) -> FrameAnalysis | None:
+def _frame_analysis(case: Case, kc: KnowledgeContext) -> FrameAnalysis | None:
     """Reading-frame analysis of a whole-exon deletion/duplication when the gene's exon structure ships."""
     if not case.genes:
         return None
@@ -856,7 +857,7 @@ def _frame_analysis(case: Case) -> FrameAnalysis | None:
             if not (1 <= a <= b <= len(lengths)):
                 return None  # exon numbering of another transcript: no frame claim
             kind = "deletion" if v.kind == VariantKind.EXON_DELETION else "duplication"
-            return exon_skip_analysis(case.genes[0], lengths, a, b, kind=kind)
+            return frame_analysis(case.genes[0], lengths, a, b, kind, kc)
     return None
 
 
@@ -913,7 +914,7 @@ def assess_case(case: Case, kc: KnowledgeContext | None = None) -> Assessment:
     kc = kc or default_context()
     if not case.genes:
         return _geneless_assessment(case, kc)
-    frame = _frame_analysis(case)
+    frame = _frame_analysis(case, kc)
     disease = resolve_disease(case, kc, frame.frame if frame is not None else None)
     mechanism = infer_mechanism(case, kc, disease)
     status = assess_affected_status(case, disease, kc)

@@ -124,15 +124,16 @@ class PatientView:
 
 
 def _single_skips(gene: str, exons: tuple[int, int], kind: str) -> set[int] | None:
-    """Exons whose single skip restores the reading frame (design.aso.frame), None without a shipped structure."""
-    from rarepath.design.aso.frame import exon_skip_analysis, shipped_exon_lengths
+    """Exons whose single skip restores the reading frame (interpret.frame), None without a shipped structure."""
     from rarepath.errors import InputError
+    from rarepath.interpret.amenability import frame_analysis
+    from rarepath.knowledge.exons import shipped_exon_lengths
 
     lengths = shipped_exon_lengths(gene)
     if not lengths:
         return None
     try:
-        return set(exon_skip_analysis(gene, lengths, exons[0], exons[1], kind).single_skips)
+        return set(frame_analysis(gene, lengths, exons[0], exons[1], kind).single_skips)
     except InputError:
         return None
 

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from rarepath.design.aso.frame import _read_tsv
 from rarepath.design.aso.sre import esefinder_matrices, splicing_kmers, sre_track
+from rarepath.design.aso.tables import read_tsv
 
 
 def test_tables_have_published_sizes_and_sources():
     sets = splicing_kmers()
     assert {k: len(v) for k, v in sets.items()} == {"PESE": 2060, "PESS": 1019, "FAS-ESS": 103}
-    assert all(r["source"] for r in _read_tsv("splicing_kmers.tsv"))
-    assert all(r["source"] for r in _read_tsv("esefinder_matrices.tsv"))
+    assert all(r["source"] for r in read_tsv("splicing_kmers.tsv"))
+    assert all(r["source"] for r in read_tsv("esefinder_matrices.tsv"))
     assert not sets["PESE"] & sets["PESS"]
     m = esefinder_matrices()
     assert {p: (len(w), t) for p, (w, t) in m.items()} == {

@@ -1,1 +1,1 @@
-"""Antisense oligonucleotides: variant amenability, exon-skipping reading frame, oligo design."""
+"""Antisense oligonucleotides: oligo design (variant amenability and the reading frame are rarepath.interpret's)."""

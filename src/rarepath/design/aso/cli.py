@@ -52,8 +52,10 @@ def aso_command(
     """Antisense oligonucleotides: exon-skipping reading frame and candidate oligo design."""
     import json
 
-    from rarepath.design.aso.frame import exon_skip_analysis, parse_exon_variant, shipped_exon_lengths
     from rarepath.errors import InputError
+    from rarepath.intake.describe import parse_exon_variant
+    from rarepath.interpret.amenability import frame_analysis
+    from rarepath.knowledge.exons import shipped_exon_lengths
 
     if not (variant or goal):
         raise InputError("give --variant (frame analysis) and/or --goal (oligo design)", field="--goal")
@@ -81,7 +83,7 @@ def aso_command(
             lens, g = shipped_exon_lengths(gene), gene
             if lens is None:
                 raise InputError(f"no exon structure ships for {gene}; give --region", field="--gene")
-        fa = exon_skip_analysis(g, lens, first, last, kind)
+        fa = frame_analysis(g, lens, first, last, kind)
         out.update(fa.to_dict())
         if goal and goal.lower().replace("_", "-").startswith("skip-exon:"):
             try:

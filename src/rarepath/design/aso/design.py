@@ -32,8 +32,8 @@ from rarepath.design.aso.features import (
     site_accessibility,
     unpaired_probabilities,
 )
-from rarepath.design.aso.frame import _read_tsv
 from rarepath.design.aso.regions import GeneRegion, reverse_complement
+from rarepath.design.aso.tables import read_tsv
 from rarepath.errors import InputError
 
 #: chemistry -> (min length, max length) used in practice: PMO 20-30-mers (approved DMD PMOs are 21-30 nt),
@@ -128,7 +128,7 @@ def parse_goal(text: str, region: GeneRegion) -> Goal:
 
 @cache
 def approved_sequences() -> dict[str, dict[str, str]]:
-    return {r["sequence"].upper(): r for r in _read_tsv("approved_aso_sequences.tsv")}
+    return {r["sequence"].upper(): r for r in read_tsv("approved_aso_sequences.tsv")}
 
 
 @dataclass

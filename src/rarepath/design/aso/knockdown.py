@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from rarepath.design.aso.features import KNOCKDOWN_FEATURES, knockdown_vector, oligo_features
-from rarepath.design.aso.frame import DATA
+from rarepath.design.aso.tables import DATA
 
 RIDGE_LAMBDA = 100.0
 

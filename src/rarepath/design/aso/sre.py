@@ -21,7 +21,7 @@ from functools import cache
 
 import numpy as np
 
-from rarepath.design.aso.frame import _read_tsv
+from rarepath.design.aso.tables import read_tsv
 
 __all__ = ["KMER_SETS", "SRETrack", "esefinder_matrices", "splicing_kmers", "sre_track"]
 
@@ -33,7 +33,7 @@ _CODE = {"A": 0, "C": 1, "G": 2, "T": 3}
 def splicing_kmers() -> dict[str, frozenset[str]]:
     """Published enhancer/silencer k-mer sets by name (PESE, PESS, FAS-ESS)."""
     out: dict[str, set[str]] = {}
-    for r in _read_tsv("splicing_kmers.tsv"):
+    for r in read_tsv("splicing_kmers.tsv"):
         if not r["source"]:
             raise ValueError(f"splicing_kmers.tsv: k-mer {r['kmer']} has no source")
         out.setdefault(r["set"], set()).add(r["kmer"].upper())
@@ -44,7 +44,7 @@ def splicing_kmers() -> dict[str, frozenset[str]]:
 def esefinder_matrices() -> dict[str, tuple[np.ndarray, float]]:
     """ESEfinder matrices as (positions x ACGT weights, threshold) by SR protein."""
     rows: dict[str, list[tuple[int, list[float], float]]] = {}
-    for r in _read_tsv("esefinder_matrices.tsv"):
+    for r in read_tsv("esefinder_matrices.tsv"):
         rows.setdefault(r["protein"], []).append(
             (int(r["position"]), [float(r[b]) for b in "ACGT"], float(r["threshold"])))
     out = {}

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cache
 
+from rarepath.interpret.editability import base_editor_for
+
 from .edit import EditContext
 from .expression import expression_flags
 from .nucleases import Nuclease, find_guides, protospacer_positions
@@ -17,8 +19,6 @@ from .offtargets import OffTargetSummary
 from .primers import GenotypingPrimers
 from .scores import _data_rows
 
-# change on the guide (protospacer) strand -> editor
-_EDITOR_OF = {("C", "T"): "CBE", ("A", "G"): "ABE"}
 _COMP = {"A": "T", "C": "G", "G": "C", "T": "A"}
 BYSTANDER_MIN_WEIGHT = 0.05
 
@@ -32,16 +32,6 @@ def be4max_profile() -> dict[int, float]:
 def position_weight(protospacer_pos: int, spacer_length: int) -> float:
     """Editing weight of protospacer position (1 = PAM-distal) via its distance from the PAM."""
     return be4max_profile().get(protospacer_pos - spacer_length - 1, 0.0)
-
-
-def base_editor_for(old: str, new: str) -> tuple[str, str] | None:
-    """(editor, guide strand) making + strand ``old>new``: C>T = CBE on +, G>A = CBE on -, A>G/T>C = ABE."""
-    if (old, new) in _EDITOR_OF:
-        return _EDITOR_OF[(old, new)], "+"
-    rc = (_COMP.get(old, ""), _COMP.get(new, ""))
-    if rc in _EDITOR_OF:
-        return _EDITOR_OF[rc], "-"
-    return None
 
 
 @dataclass(frozen=True)

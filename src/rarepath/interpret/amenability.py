@@ -2,17 +2,30 @@
 
 Levels follow the five-level scheme of published n-of-1 ASO variant-assessment guidelines (eligible,
 likely_eligible, unlikely_eligible, not_eligible, unable_to_assess). The rules read the variant's location and
-type, the disease mechanism, zygosity, the exon structure (frame arithmetic) and the delivery table.
+type, the disease mechanism, zygosity, the exon structure (frame arithmetic, `rarepath.interpret.frame`) and the
+curated tables `tissue_delivery` and `upregulation_targets`. `frame_analysis` is the frame arithmetic with the
+shipped facts (coding extent, essential domains, products per skip); the triage, trial matching and
+`rarepath design aso` all call it.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-from rarepath.design.aso.frame import _read_tsv, exon_domain, exon_skip_analysis, shipped_structure
+from rarepath.interpret.frame import FrameAnalysis, exon_skip_analysis
+from rarepath.knowledge.context import KnowledgeContext, default_context
+from rarepath.knowledge.curated import load_table
+from rarepath.knowledge.exons import (
+    exon_domain,
+    exon_domains,
+    exon_of_coding_position,
+    shipped_coding_lengths,
+    shipped_structure,
+)
 from rarepath.model.types import Evidence, Mechanism, Variant, VariantKind, Zygosity
 
 LEVELS = ("eligible", "likely_eligible", "unlikely_eligible", "not_eligible", "unable_to_assess")
@@ -43,15 +56,25 @@ class AmenabilityCall:
         return d
 
 
+def frame_analysis(gene: str, exon_lengths: Sequence[int], first: int, last: int, kind: str = "deletion",
+                   kc: KnowledgeContext | None = None) -> FrameAnalysis:
+    """`exon_skip_analysis` with the shipped facts: coding extent when `exon_lengths` are the shipped transcript's,
+    the gene's curated domains, and the curated products for each frame-restoring single skip."""
+    ctx = kc or default_context()
+    return exon_skip_analysis(gene, exon_lengths, first, last, kind,
+                              coding_nt=shipped_coding_lengths(gene, exon_lengths), domains=exon_domains(gene),
+                              products=lambda skips: ctx.skip_products(gene, skips))
+
+
 @cache
 def _delivery() -> dict[str, dict[str, str]]:
-    return {r["gene"].upper(): r for r in _read_tsv("tissue_delivery.tsv")}
+    return {r["gene"].upper(): r for r in load_table("tissue_delivery")}
 
 
 @cache
 def _upregulation_table() -> dict[str, list[dict[str, str]]]:
     out: dict[str, list[dict[str, str]]] = {}
-    for r in _read_tsv("upregulation_targets.tsv"):
+    for r in load_table("upregulation_targets"):
         out.setdefault(r["gene"].upper(), []).append(r)
     return out
 
@@ -69,19 +92,6 @@ def parse_c_position(hgvs_c: str | None) -> tuple[int | None, int | None, str]:
         return None, None, ""
     off = int(m.group("off")) if m.group("off") else None
     return int(m.group("pos")), off, m.group("utr")
-
-
-def exon_of_coding_position(gene: str, cpos: int) -> int | None:
-    """Exon holding coding nucleotide c.cpos in the shipped structure (cumulative coding lengths)."""
-    recs = shipped_structure(gene)
-    if not recs:
-        return None
-    acc = 0
-    for r in recs:
-        if acc < cpos <= acc + r.cds_nt:
-            return r.exon
-        acc += r.cds_nt
-    return None
 
 
 def _ev(rule: str, detail: str, source: str | None = None) -> Evidence:
@@ -132,7 +142,7 @@ def _splice_correction(gene: str, v: Variant, mech: Mechanism) -> AmenabilityCal
     return AmenabilityCall("splice_correction", level, r)
 
 
-def _exon_skipping(gene: str, v: Variant, mech: Mechanism) -> AmenabilityCall:
+def _exon_skipping(gene: str, v: Variant, mech: Mechanism, kc: KnowledgeContext | None) -> AmenabilityCall:
     recs = shipped_structure(gene)
     r: list[Evidence] = []
     extra: dict[str, Any] = {}
@@ -147,7 +157,7 @@ def _exon_skipping(gene: str, v: Variant, mech: Mechanism) -> AmenabilityCall:
     src = recs[0].source
     if v.kind in (VariantKind.EXON_DELETION, VariantKind.EXON_DUPLICATION) and v.exons:
         kind = "deletion" if v.kind == VariantKind.EXON_DELETION else "duplication"
-        fa = exon_skip_analysis(gene, lengths, v.exons[0], v.exons[1], kind)
+        fa = frame_analysis(gene, lengths, v.exons[0], v.exons[1], kind, kc)
         extra["frame_analysis"] = fa.to_dict()
         r.append(_ev("aso.skip.frame", f"{kind} of exons {v.exons[0]}-{v.exons[1]} removes/adds {abs(fa.net_nt)} "
                      f"coding nt: {fa.frame}", src))
@@ -194,14 +204,14 @@ def _exon_skipping(gene: str, v: Variant, mech: Mechanism) -> AmenabilityCall:
         r.append(_ev("aso.skip.in_frame_exon", f"exon {ex} is in frame: skipping removes the variant and keeps "
                      "the frame"))
         d = exon_domain(gene, ex)
-        if d and d["essential"] == "yes":
-            r.append(_ev("aso.skip.essential", f"exon {ex} encodes {d['domain']}", d["source"]))
+        if d and d.essential:
+            r.append(_ev("aso.skip.essential", f"exon {ex} encodes {d.domain}", d.source))
             return AmenabilityCall("exon_skipping", "unlikely_eligible", r, extra)
         if v.kind == VariantKind.MISSENSE:
             r.append(_ev("aso.skip.missense", "skipping trades a missense change for a loss of the exon's residues"))
             return AmenabilityCall("exon_skipping", "unlikely_eligible", r, extra)
-        if d and d["essential"] == "no":
-            r.append(_ev("aso.skip.dispensable", f"exon {ex} lies in {d['domain']}", d["source"]))
+        if d and not d.essential:
+            r.append(_ev("aso.skip.dispensable", f"exon {ex} lies in {d.domain}", d.source))
             return AmenabilityCall("exon_skipping", "likely_eligible", r, extra)
         r.append(_ev("aso.skip.dispensability_unknown", f"whether exon {ex} is dispensable is not known"))
         return AmenabilityCall("exon_skipping", "likely_eligible" if rec.cds_nt < 300 else "unlikely_eligible",
@@ -213,7 +223,7 @@ def _exon_skipping(gene: str, v: Variant, mech: Mechanism) -> AmenabilityCall:
 
 def _all_dispensable(gene: str, exons: list[int]) -> bool:
     ds = [exon_domain(gene, e) for e in exons]
-    return all(d is not None and d["essential"] == "no" for d in ds)
+    return all(d is not None and not d.essential for d in ds)
 
 
 def _knockdown(gene: str, v: Variant, mech: Mechanism, zyg: Zygosity) -> tuple[AmenabilityCall, AmenabilityCall]:
@@ -287,15 +297,16 @@ def _upregulation(gene: str, v: Variant, mech: Mechanism, zyg: Zygosity) -> Amen
     return AmenabilityCall("upregulation", "eligible" if approved else "likely_eligible", r, extra)
 
 
-def assess_amenability(gene: str, variant: Variant, mechanism: Mechanism,
-                       zygosity: Zygosity) -> list[AmenabilityCall]:
-    """One AmenabilityCall per strategy (STRATEGIES order); tissue reachability can only lower a level."""
+def assess_amenability(gene: str, variant: Variant, mechanism: Mechanism, zygosity: Zygosity,
+                       kc: KnowledgeContext | None = None) -> list[AmenabilityCall]:
+    """One AmenabilityCall per strategy (STRATEGIES order); tissue reachability can only lower a level.
+    `kc` names the products for a frame-restoring skip (default: the shipped knowledge)."""
     mech = Mechanism(mechanism) if not isinstance(mechanism, Mechanism) else mechanism
     zyg = Zygosity(zygosity) if not isinstance(zygosity, Zygosity) else zygosity
     if zyg == Zygosity.UNKNOWN and variant.zygosity != Zygosity.UNKNOWN:
         zyg = variant.zygosity
     kd, akd = _knockdown(gene, variant, mech, zyg)
-    calls = [_splice_correction(gene, variant, mech), _exon_skipping(gene, variant, mech), kd, akd,
+    calls = [_splice_correction(gene, variant, mech), _exon_skipping(gene, variant, mech, kc), kd, akd,
              _upregulation(gene, variant, mech, zyg)]
     deliv, reachable = _delivery_reason(gene)
     for c in calls:

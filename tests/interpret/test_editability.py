@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from rarepath.design.crispr.editability import editors_for_change
 from rarepath.errors import InputError
+from rarepath.interpret.editability import base_editor_for, editors_for_change
 
 
 def _feasible(choices):
@@ -45,3 +45,10 @@ def test_bad_input():
         editors_for_change("A", "X")
     with pytest.raises(InputError):
         editors_for_change("A", "G", goal="fix")
+
+
+def test_base_editor_and_guide_strand_for_each_transition():
+    # the design's base-editor guides take the editor from this one function
+    assert base_editor_for("C", "T") == ("CBE", "+") and base_editor_for("G", "A") == ("CBE", "-")
+    assert base_editor_for("A", "G") == ("ABE", "+") and base_editor_for("T", "C") == ("ABE", "-")
+    assert base_editor_for("C", "G") is None and base_editor_for("A", "T") is None

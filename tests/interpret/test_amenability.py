@@ -4,13 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from rarepath.design.aso.amenability import (
-    LEVELS,
-    STRATEGIES,
-    assess_amenability,
-    exon_of_coding_position,
-    parse_c_position,
-)
+from rarepath.interpret.amenability import LEVELS, STRATEGIES, assess_amenability, parse_c_position
+from rarepath.knowledge.exons import exon_of_coding_position
 from rarepath.model.types import Mechanism, Variant, VariantKind, Zygosity
 
 

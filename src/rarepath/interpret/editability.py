@@ -1,7 +1,8 @@
 """Context-free editability of a patient change: which editor classes could make it (for the triage).
 
 Without sequence context no PAM can be checked, so ``feasible`` means "this class of editor can make this kind
-of change"; guide availability is decided by :func:`rarepath.design.crispr.design.design_edit`.
+of change"; guide availability is decided by :func:`rarepath.design.crispr.design.design_edit`, whose base-editor
+designs take the editor for a change from :func:`base_editor_for` here.
 """
 
 from __future__ import annotations
@@ -10,10 +11,22 @@ from dataclasses import dataclass
 
 from rarepath.errors import InputError
 
-from .base_editing import base_editor_for
-
 PRIME_MAX_INSERTION = 44  # nt; PE2 insertions up to ~44 bp and deletions up to ~80 bp (Anzalone 2019 Nature)
 PRIME_MAX_DELETION = 80
+
+# change on the guide (protospacer) strand -> editor
+_EDITOR_OF = {("C", "T"): "CBE", ("A", "G"): "ABE"}
+_COMP = {"A": "T", "C": "G", "G": "C", "T": "A"}
+
+
+def base_editor_for(old: str, new: str) -> tuple[str, str] | None:
+    """(editor, guide strand) making + strand ``old>new``: C>T = CBE on +, G>A = CBE on -, A>G/T>C = ABE."""
+    if (old, new) in _EDITOR_OF:
+        return _EDITOR_OF[(old, new)], "+"
+    rc = (_COMP.get(old, ""), _COMP.get(new, ""))
+    if rc in _EDITOR_OF:
+        return _EDITOR_OF[rc], "-"
+    return None
 
 
 @dataclass(frozen=True)
