@@ -31,10 +31,11 @@ import time
 from collections import Counter, defaultdict
 from pathlib import Path
 
+from rarepath.interpret.disease import DiseaseContext
 from rarepath.interpret.evidence import PROVIDERS
 from rarepath.interpret.evidence.clinvar import gene_patterns
 from rarepath.interpret.evidence.g2p import consequence_class
-from rarepath.interpret.mechanism import DiseaseContext, infer_mechanism
+from rarepath.interpret.mechanism import infer_mechanism
 from rarepath.knowledge.context import KnowledgeContext
 from rarepath.model import Case, Mechanism, Variant, VariantKind, Verdict, Zygosity
 

@@ -1,6 +1,6 @@
 """Product label requirements and indication matching (pure functions, small hand-made rows)."""
 
-from rarepath.interpret.mechanism import DiseaseContext
+from rarepath.interpret.disease import DiseaseContext
 from rarepath.model import Case, Mechanism, PatientFactors, Variant, VariantKind, Zygosity
 from rarepath.triage.label import protein_change_forms
 from rarepath.triage.products import check_requirements, disease_match

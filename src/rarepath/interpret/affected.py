@@ -17,7 +17,7 @@ from rarepath.knowledge.rules import reason
 from rarepath.model import Case, Evidence, Verdict, Zygosity
 
 if TYPE_CHECKING:
-    from rarepath.interpret.mechanism import DiseaseContext
+    from rarepath.interpret.disease import DiseaseContext
     from rarepath.knowledge.context import KnowledgeContext
 
 RECESSIVE = {"autosomal_recessive"}

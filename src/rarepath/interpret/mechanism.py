@@ -9,51 +9,18 @@ problem is loss of function). A user override always wins and is recorded as suc
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass, field
 
+from rarepath.interpret.disease import DiseaseContext
 from rarepath.interpret.evidence import KB_LINES, PROVIDERS, Vote
 from rarepath.interpret.evidence.combine import CALL_MARGIN, CALL_THRESHOLD, combine
 from rarepath.interpret.evidence.g2p import G2P_CONSEQUENCE
 from rarepath.knowledge.context import KnowledgeContext, split_multi
 from rarepath.model import Case, Evidence, Mechanism, MechanismCall, VariantKind, Zygosity
 
-__all__ = ["CALL_MARGIN", "CALL_THRESHOLD", "G2P_CONSEQUENCE", "NULL_KINDS", "DiseaseContext", "infer_mechanism", "resolve_disease"]
+__all__ = ["CALL_MARGIN", "CALL_THRESHOLD", "G2P_CONSEQUENCE", "NULL_KINDS", "infer_mechanism", "resolve_disease"]
 
 #: Null-allele consequences (kept for importers; the definition is `VariantKind.is_null`).
 NULL_KINDS = frozenset(k for k in VariantKind if k.is_null)
-
-
-@dataclass
-class DiseaseContext:
-    """The disease the case is about, as resolved from intake and knowledge (ids, labels, curated row)."""
-
-    gene: str
-    disease_ids: list[str] = field(default_factory=list)
-    disease_labels: list[str] = field(default_factory=list)
-    inheritance: list[str] = field(default_factory=list)
-    curated: dict[str, str] | None = None
-    candidates: list[dict[str, str]] = field(default_factory=list)
-    evidence: list[Evidence] = field(default_factory=list)
-    inferred: bool = False
-    hallmark: dict[str, str] | None = None
-    ambiguous: bool = False  # several curated diseases fit and none was given
-
-    @property
-    def tissue(self) -> str | None:
-        return (self.curated or {}).get("tissue") or None
-
-    def to_dict(self) -> dict:
-        return {
-            "gene": self.gene,
-            "ids": self.disease_ids,
-            "labels": self.disease_labels,
-            "inheritance": self.inheritance,
-            "tissue": self.tissue,
-            "inferred_from_gene": self.inferred,
-            "ambiguous": self.ambiguous,
-            "candidates": [r.get("disease", "") for r in self.candidates] if self.ambiguous else [],
-            "evidence": [e.to_dict() for e in self.evidence],
-        }
 
 
 def _variant_kinds(case: Case) -> set[VariantKind]:

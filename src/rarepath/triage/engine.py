@@ -12,9 +12,10 @@ from dataclasses import dataclass, field
 from rarepath import DISCLAIMER, __version__
 from rarepath.interpret.affected import AffectedStatus, AffectedStatusCall, assess_affected_status
 from rarepath.interpret.amenability import assess_amenability, frame_analysis
+from rarepath.interpret.disease import DiseaseContext
 from rarepath.interpret.editability import editors_for_change
 from rarepath.interpret.frame import FrameAnalysis
-from rarepath.interpret.mechanism import NULL_KINDS, DiseaseContext, infer_mechanism, resolve_disease
+from rarepath.interpret.mechanism import NULL_KINDS, infer_mechanism, resolve_disease
 from rarepath.knowledge.context import KnowledgeContext, default_context, split_multi
 from rarepath.knowledge.curated import table_version
 from rarepath.knowledge.exons import shipped_exon_lengths

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from rarepath.interpret.mechanism import DiseaseContext
+from rarepath.interpret.disease import DiseaseContext
 from rarepath.knowledge.context import KnowledgeContext, split_multi
 from rarepath.knowledge.rules import reason
 from rarepath.model import Case, Evidence, Mechanism, Product

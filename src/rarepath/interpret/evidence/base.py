@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING
 
 from rarepath.model import Case, Evidence, Mechanism, Variant, VariantKind, Zygosity
 
-if TYPE_CHECKING:  # the disease context lives beside `infer_mechanism`
-    from rarepath.interpret.mechanism import DiseaseContext
+if TYPE_CHECKING:
+    from rarepath.interpret.disease import DiseaseContext
     from rarepath.knowledge.context import KnowledgeContext
 
 

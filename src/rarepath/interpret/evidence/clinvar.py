@@ -30,7 +30,7 @@ from rarepath.knowledge.curated import load_table
 from rarepath.model import Case, Evidence, Mechanism
 
 if TYPE_CHECKING:
-    from rarepath.interpret.mechanism import DiseaseContext
+    from rarepath.interpret.disease import DiseaseContext
     from rarepath.knowledge.context import KnowledgeContext
 
 TABLE = "clinvar_gene_patterns"

@@ -13,7 +13,7 @@ from rarepath.interpret.evidence.base import Vote, all_missense, all_null, monoa
 from rarepath.model import Case, Evidence, Mechanism
 
 if TYPE_CHECKING:
-    from rarepath.interpret.mechanism import DiseaseContext
+    from rarepath.interpret.disease import DiseaseContext
     from rarepath.knowledge.context import KnowledgeContext
 
 #: LOEUF below which a gene is intolerant of heterozygous loss (gnomAD v2.1 recommendation, Karczewski 2020).

@@ -8,7 +8,7 @@ from rarepath.interpret.evidence.base import Vote, note
 from rarepath.model import Case, Evidence, Mechanism
 
 if TYPE_CHECKING:
-    from rarepath.interpret.mechanism import DiseaseContext
+    from rarepath.interpret.disease import DiseaseContext
     from rarepath.knowledge.context import KnowledgeContext
 
 #: A curated gene+disease fact is close to decisive; a mechanism shared by every fitting disease a little less.

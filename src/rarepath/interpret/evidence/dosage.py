@@ -12,7 +12,7 @@ from rarepath.interpret.evidence.base import Vote, all_missense, all_null, gene_
 from rarepath.model import Case, Evidence, Mechanism, VariantKind
 
 if TYPE_CHECKING:
-    from rarepath.interpret.mechanism import DiseaseContext
+    from rarepath.interpret.disease import DiseaseContext
     from rarepath.knowledge.context import KnowledgeContext
 
 #: ClinGen score -> weight: 3 sufficient, 2 emerging evidence. 30 = autosomal recessive, 40 = unlikely.

@@ -12,7 +12,7 @@ from rarepath.interpret.evidence.base import Vote, all_null, monoallelic, note
 from rarepath.model import Case, Evidence, Mechanism
 
 if TYPE_CHECKING:
-    from rarepath.interpret.mechanism import DiseaseContext
+    from rarepath.interpret.disease import DiseaseContext
     from rarepath.knowledge.context import KnowledgeContext
 
 W_G2P = 0.7

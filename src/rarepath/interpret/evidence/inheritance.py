@@ -13,7 +13,7 @@ from rarepath.interpret.evidence.base import Vote, all_null, gene_variants
 from rarepath.model import Case, Evidence, Mechanism, VariantKind, Zygosity
 
 if TYPE_CHECKING:
-    from rarepath.interpret.mechanism import DiseaseContext
+    from rarepath.interpret.disease import DiseaseContext
     from rarepath.knowledge.context import KnowledgeContext
 
 W_INHERITANCE = 0.6

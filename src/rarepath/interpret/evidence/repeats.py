@@ -15,7 +15,7 @@ from rarepath.interpret.evidence.base import Vote, gene_variants, note
 from rarepath.model import Case, Evidence, Mechanism, Variant, VariantKind, Zygosity
 
 if TYPE_CHECKING:
-    from rarepath.interpret.mechanism import DiseaseContext
+    from rarepath.interpret.disease import DiseaseContext
     from rarepath.knowledge.context import KnowledgeContext
 
 TABLE = "repeat_loci"
