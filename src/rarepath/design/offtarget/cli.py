@@ -16,6 +16,12 @@ def index_command(
                                "(a bulge search runs on the 20-nt tables alone), ~3x the index for ~2x fewer "
                                "bulge-pass searches (the same option as `design offtargets --bulges` and "
                                "`design edit --bulges`)."),
+    compact: bool = typer.Option(False, "--compact", "--compact-index",
+                                 help="Compact layout for a genome that must fit a workstation's memory: "
+                                 "~3.7 instead of ~4.8 bytes per base (human: ~11 instead of ~15 GB), "
+                                 "bulge searches included (they use the same tables); searches are slower "
+                                 "(see benchmarks/RESULTS.md) and results identical. The default keeps the "
+                                 "faster layout. Not with --bulges 1."),
 ) -> None:
     """Build the off-target index of a genome (2-bit packed sequence plus SpCas9 NGG/NAG/NGA seed tables)."""
     import time
@@ -24,9 +30,10 @@ def index_command(
 
     out_dir = out if out is not None else genome.with_name(genome.name.rstrip("/") + ".rpidx")
     t0 = time.perf_counter()
-    idx = GenomeIndex.build(genome, out_dir, bulge=bool(bulges))
+    idx = GenomeIndex.build(genome, out_dir, bulge=bool(bulges), compact=compact)
     n_sites = sum(t.n_sites for t in idx.tables.values())
     what = "SpCas9 sites (20, 19 and 21 nt)" if bulges else "SpCas9 sites"
+    what += ", compact layout" if compact else ""
     typer.echo(f"indexed {len(idx.names)} sequences, {idx.total_length:,} bp, {n_sites:,} {what} "
                f"({idx.nbytes() / max(idx.total_length, 1):.2f} bytes/base) in {time.perf_counter() - t0:.1f} s "
                f"-> {out_dir}")

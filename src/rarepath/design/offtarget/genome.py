@@ -201,19 +201,27 @@ class GenomeIndex:
 
     @classmethod
     def build(cls, fasta: str | Path | Iterable[str | Path], out_dir: str | Path,
-              bulge: bool = False) -> GenomeIndex:
+              bulge: bool = False, compact: bool = False) -> GenomeIndex:
         """Index a genome on disk: packed sequence plus the default SpCas9 seed tables (NGG/NAG/NGA, 20 nt).
 
         With `bulge`, also the 19-nt and 21-nt tables in which a one-bulge search of 20-nt spacers then
         searches its RNA and DNA bulge variants directly (without them it runs on the 20-nt tables alone, with
-        more searches and no more memory); either way `search_guides(..., bulge=1)` builds nothing."""
+        more searches and no more memory); either way `search_guides(..., bulge=1)` builds nothing.
+
+        With `compact`, the tables are written in the compact layout (see the class docstring; recorded in
+        index.json, so that `load` restores it and tables built later for other specs are compact too). A
+        compact index is meant to stay small, so it takes no 19/21-nt tables (`bulge` must be False)."""
         from dataclasses import replace
 
         from rarepath.design.offtarget.search import DEFAULT_SPEC, site_tables
 
+        if compact and bulge:
+            raise InputError("a compact index takes no 19/21-nt bulge tables (its bulge searches run on the "
+                             "20-nt tables); drop --bulges or --compact", field="--bulges")
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
         idx = cls.from_fasta(fasta)
+        idx.compact = compact
         np.save(out / "packed.npy", idx.packed)
         np.save(out / "n_starts.npy", idx.n_starts)
         np.save(out / "n_ends.npy", idx.n_ends)
@@ -228,6 +236,7 @@ class GenomeIndex:
             "names": idx.names,
             "lengths": [int(x) for x in idx.lengths],
             "specs": {name: list(spec.as_json()) for name, spec in specs.items()},
+            "compact": compact,
         }
         (out / "index.json").write_text(json.dumps(meta, indent=1))
         idx.path = out
@@ -257,6 +266,7 @@ class GenomeIndex:
             n_starts=np.load(d / "n_starts.npy"),
             n_ends=np.load(d / "n_ends.npy"),
             path=d,
+            compact=bool(meta.get("compact", False)),
         )
         for name in meta.get("specs", {}):
             if (d / f"sites_{name}").is_dir():

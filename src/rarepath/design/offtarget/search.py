@@ -135,6 +135,11 @@ class SiteTables:
     strands: tuple[StrandTable, StrandTable]  # '+', '-'
 
     @property
+    def compact(self) -> bool:
+        """Whether these tables are in the compact layout (`GenomeIndex.compact`)."""
+        return len(self.strands[0].off_b) == 0
+
+    @property
     def n_sites(self) -> int:
         return sum(len(s.pos_a) for s in self.strands)
 

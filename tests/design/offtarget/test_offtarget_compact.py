@@ -1,0 +1,110 @@
+"""Issue 12: the compact index as a command-line mode (`rarepath index --compact`, `design offtargets
+--compact-index`): same files as the default layout, with and without a bulge, under 4 bytes per base."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import pytest
+
+from conftest import shared_path
+from rarepath.cli import main
+from rarepath.design.offtarget import GenomeIndex
+from rarepath.design.offtarget.search import revcomp
+
+
+def _tiny_fasta(tmp_path: Path) -> tuple[Path, list[str]]:
+    """Written for this test: three random records (one soft-masked, one with N runs) with near copies of
+    three guides planted on both strands, so that mismatched, bulged and edge sites all occur."""
+    rng = random.Random(12)
+    guides = ["".join(rng.choice("ACGT") for _ in range(20)) for _ in range(3)]
+
+    def mutate(s: str, n: int) -> str:
+        s = list(s)
+        for p in rng.sample(range(len(s)), n):
+            s[p] = rng.choice([b for b in "ACGT" if b != s[p]])
+        return "".join(s)
+
+    recs = {f"r{i}": [rng.choice("ACGT") for _ in range(n)] for i, n in enumerate((9000, 6000, 4000))}
+    for g in guides:
+        for _ in range(8):
+            rec = recs[rng.choice(list(recs))]
+            site = mutate(g, rng.randint(0, 4)) + rng.choice(("TGG", "AGG", "CAG", "GGA"))
+            kind = rng.random()
+            if kind < 0.25:  # DNA bulge: one extra genome base inside the protospacer
+                j = rng.randint(1, 19)
+                site = site[:j] + rng.choice("ACGT") + site[j:]
+            elif kind < 0.5:  # RNA bulge: one spacer base missing
+                j = rng.randint(1, 18)
+                site = site[:j] + site[j + 1:]
+            if rng.random() < 0.5:
+                site = revcomp(site)
+            at = rng.randint(0, len(rec) - len(site))
+            rec[at : at + len(site)] = site
+    recs["r1"][2000:2010] = "N" * 10
+    recs["r1"][3000:3003] = "RYN"
+    text = "".join(f">{k}\n{''.join(v).lower() if k == 'r2' else ''.join(v)}\n" for k, v in recs.items())
+    fa = tmp_path / "tiny.fa"
+    fa.write_text(text)
+    return fa, guides
+
+
+def _run(tmp_path: Path, tag: str, reference: Path, guides: list[str], *extra: str) -> tuple[str, str]:
+    sites, summary = tmp_path / f"{tag}.sites.tsv", tmp_path / f"{tag}.summary.tsv"
+    rc = main(["design", "offtargets", "-r", str(reference), "--guides", *guides, "--max-mismatches", "4",
+               "--tsv", str(sites), "--summary", str(summary), *extra])
+    assert rc == 0
+    return sites.read_text(), summary.read_text()
+
+
+@pytest.mark.parametrize("bulges", ["0", "1"])
+def test_compact_cli_outputs_identical_to_default(tmp_path, bulges: str) -> None:
+    fa, guides = _tiny_fasta(tmp_path)
+    default = _run(tmp_path, "default", fa, guides, "--bulges", bulges)
+    assert len(default[0].splitlines()) > 10
+    if bulges == "1":
+        assert "\tDNA\t" in default[0] and "\tRNA\t" in default[0]
+    assert _run(tmp_path, "fasta", fa, guides, "--bulges", bulges, "--compact-index") == default
+    assert main(["index", str(fa), "--out", str(tmp_path / "cidx"), "--compact"]) == 0
+    assert json.loads((tmp_path / "cidx" / "index.json").read_text())["compact"] is True
+    loaded = GenomeIndex.load(tmp_path / "cidx")
+    assert loaded.compact and all(t.compact for t in loaded.tables.values())
+    assert _run(tmp_path, "index", tmp_path / "cidx", guides, "--bulges", bulges, "--compact-index") == default
+    # a compact folder is searched as such without the option too, and by worker processes
+    assert _run(tmp_path, "index2", tmp_path / "cidx", guides, "--bulges", bulges) == default
+    assert _run(tmp_path, "workers", fa, guides, "--bulges", bulges, "--compact-index", "--workers", "2") == default
+
+
+def test_compact_index_is_smaller(tmp_path) -> None:
+    fa, _ = _tiny_fasta(tmp_path)
+    assert main(["index", str(fa), "--out", str(tmp_path / "d")]) == 0
+    assert main(["index", str(fa), "--out", str(tmp_path / "c"), "--compact-index"]) == 0
+    default, compact = GenomeIndex.load(tmp_path / "d"), GenomeIndex.load(tmp_path / "c")
+    assert not default.compact and compact.compact
+    assert compact.nbytes() < default.nbytes()
+
+
+def test_bad_combinations_one_line_exit_2(tmp_path, capsys) -> None:
+    fa, guides = _tiny_fasta(tmp_path)
+    assert main(["index", str(fa), "--out", str(tmp_path / "x"), "--compact", "--bulges", "1"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "compact index takes no 19/21-nt bulge tables" in err and len(err.splitlines()) == 1
+    assert not (tmp_path / "x").exists()
+    assert main(["index", str(fa), "--out", str(tmp_path / "d")]) == 0
+    capsys.readouterr()
+    assert main(["design", "offtargets", "-r", str(tmp_path / "d"), "--guides", guides[0],
+                 "--compact-index"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "not compact" in err and "rarepath index --compact" in err and len(err.splitlines()) == 1
+    assert "Traceback" not in err
+
+
+def test_compact_cli_on_yeast_identical_to_default(tmp_path) -> None:
+    """The shared yeast genome (sacCer3 folder), CRISPOR's guides, with one bulge: identical files."""
+    genome = shared_path("genomes", "sacCer3")
+    oracle = shared_path("crispr", "oracles", "crispor_sample.sacCer3.expected.tsv")
+    guides = [line.split("\t")[2][:20] for line in oracle.read_text().splitlines()[1:4] if line.strip()]
+    default = _run(tmp_path, "default", genome, guides, "--bulges", "1")
+    assert _run(tmp_path, "compact", genome, guides, "--bulges", "1", "--compact-index") == default
