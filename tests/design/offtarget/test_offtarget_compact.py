@@ -108,3 +108,19 @@ def test_compact_cli_on_yeast_identical_to_default(tmp_path) -> None:
     guides = [line.split("\t")[2][:20] for line in oracle.read_text().splitlines()[1:4] if line.strip()]
     default = _run(tmp_path, "default", genome, guides, "--bulges", "1")
     assert _run(tmp_path, "compact", genome, guides, "--bulges", "1", "--compact-index") == default
+
+
+@pytest.mark.parametrize("w", [1, 2, 7, 18, 20, 26, 32, 33, 46, 62, 63])
+def test_bit_packed_fields_roundtrip(w: int) -> None:
+    """Every width the compact layout may use, values crossing word boundaries, the largest value included."""
+    import numpy as np
+
+    from rarepath.design.offtarget import _kernels as K
+
+    rng = np.random.default_rng(w)
+    values = rng.integers(0, 2**w, size=1000, dtype=np.uint64)
+    values[::97] = np.uint64(2**w - 1)
+    words = K.pack_bits(values, w)
+    assert words.nbytes <= 1000 * w / 8 + 16
+    rows = rng.permutation(1000)
+    assert K.unpack_rows(words, rows, w).tolist() == values[rows].astype(np.int64).tolist()

@@ -18,10 +18,12 @@ def index_command(
                                "`design edit --bulges`)."),
     compact: bool = typer.Option(False, "--compact", "--compact-index",
                                  help="Compact layout for a genome that must fit a workstation's memory: "
-                                 "~3.7 instead of ~4.8 bytes per base (human: ~11 instead of ~15 GB), "
-                                 "bulge searches included (they use the same tables); searches are slower "
-                                 "(see benchmarks/RESULTS.md) and results identical. The default keeps the "
-                                 "faster layout. Not with --bulges 1."),
+                                 "the same seed tables with their fields bit-packed, ~3.6 instead of ~4.8 bytes "
+                                 "per base on a human genome (~11 instead of ~15 GB), bulge searches included "
+                                 "(they use the same tables); identical sites, searches ~1.2x slower (each row "
+                                 "read is unpacked; benchmarks/RESULTS.md). Not the default because the default "
+                                 "layout is faster and its plain arrays are read directly by NumPy. Not with "
+                                 "--bulges 1."),
 ) -> None:
     """Build the off-target index of a genome (2-bit packed sequence plus SpCas9 NGG/NAG/NGA seed tables)."""
     import time

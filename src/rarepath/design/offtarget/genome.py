@@ -124,10 +124,12 @@ class GenomeIndex:
     `offsets[i]`); `n_starts`/`n_ends` are the concatenated half-open runs of non-ACGT letters.
     Site tables (the seed index for one spacer length and PAM set) are built on first use and cached in
     `tables`; `GenomeIndex.build` writes the default SpCas9 tables to disk so that `load` needs no build.
-    `compact` (set before the first search): tables built from now on keep one seed table instead of two
-    (8 instead of 12 bytes per site: ~3.3 instead of ~4.8 bytes/base for SpCas9 NGG/NAG/NGA), for a genome
-    that must fit a workstation's memory; searches then probe every key within the mismatch limit of that one
-    block (still exhaustive, ~10-40x slower).
+    `compact` (set before the first search, or restored by `load` from an index written with
+    `build(..., compact=True)` / `rarepath index --compact`): tables built from now on keep every row field
+    bit-packed to the bits it needs (start: bits of the genome length; code rest: 2 bits per base outside the
+    seed key) instead of 4/8-byte words: ~9 instead of 12 bytes per site, ~3.6 instead of ~4.8 bytes/base for
+    SpCas9 NGG/NAG/NGA on a human genome, bulge searches included (they use the same tables). The probes are
+    the same, so the search stays exhaustive and its results identical; each row read unpacks its fields.
     """
 
     names: list[str]
