@@ -161,6 +161,35 @@ def search_strand(gcodes, qids, max_mm, t, deltas, dmm, off_a, rest_a, off_b, re
 
 
 @njit(cache=True, nogil=True)
+def seed_sort_keys(codes, sk, kk, rest_bits):
+    """Per site, its key block (kk bases at bit shift sk) moved above the rest of its code (`rest_bits` bits):
+    sorting these sorts the sites by (key, rest); `>> rest_bits` and the low `rest_bits` give key and rest."""
+    kbits = np.uint64(2 * kk)
+    s = np.uint64(sk)
+    rb = np.uint64(rest_bits)
+    kmask = (U1 << kbits) - U1
+    out = np.empty(codes.shape[0], np.uint64)
+    for i in range(codes.shape[0]):
+        c = codes[i]
+        out[i] = (((c >> s) & kmask) << rb) | _rest(c, s, kbits)
+    return out
+
+
+@njit(cache=True, nogil=True)
+def bucket_offsets_shifted(keys_sorted, shift, nbuckets):
+    """`bucket_offsets` of `keys_sorted >> shift` (sorted ascending), without that array."""
+    off = np.empty(nbuckets + 1, np.int64)
+    sh = np.uint64(shift)
+    j = 0
+    n = keys_sorted.shape[0]
+    for b in range(nbuckets + 1):
+        while j < n and np.int64(keys_sorted[j] >> sh) < b:
+            j += 1
+        off[b] = j
+    return off
+
+
+@njit(cache=True, nogil=True)
 def bucket_offsets(keys_sorted, nbuckets):
     """offsets[b] = first row whose key is >= b, for keys sorted ascending; offsets[nbuckets] = len."""
     off = np.empty(nbuckets + 1, np.int64)

@@ -107,12 +107,6 @@ def make_spec(spacer_len: int, pams: Sequence[str], pam_side: str) -> SiteSpec:
 # ---------------------------------------------------------------------------- the seed index
 
 
-def _rest(codes: np.ndarray, sk: int, kk: int) -> np.ndarray:
-    """Codes with the key block (kk bases at bit shift sk) taken out."""
-    sk_, top = np.uint64(sk), np.uint64(sk + 2 * kk)
-    return ((codes >> top) << sk_) | (codes & ((np.uint64(1) << sk_) - np.uint64(1)))
-
-
 @dataclass
 class StrandTable:
     """One strand's two seed tables. Default layout: plain arrays (pos_a int32/int64, rest_a/rest_b uint32 or
@@ -193,71 +187,91 @@ def _key_layout(spacer_len: int, n_sites_strand: int) -> tuple[int, int, int]:
     return kk, sk_a, sk_b
 
 
-def _strand_sites(idx: GenomeIndex, spec: SiteSpec, minus: bool) -> tuple[np.ndarray, np.ndarray]:
-    """(protospacer codes, concatenated leftmost starts) of every site on one strand."""
+def _strand_scan(idx: GenomeIndex, spec: SiteSpec, minus: bool, i: int, codes_out: np.ndarray | None
+                 ) -> tuple[int, np.ndarray | None]:
+    """Sites of one strand of chromosome i: their count, or (with `codes_out`) their codes written there and
+    their concatenated leftmost starts returned (int64)."""
     pam_ok = spec.pam_table()
     pam_first = spec.pam_side == "5prime" and spec.pam_len > 0
     w, L = spec.width, spec.spacer_len
-    codes_parts, pos_parts = [], []
-    for i in range(len(idx.names)):
-        seq = idx.chrom_codes(i)
-        n = len(seq)
-        if minus:
-            seq = np.where(seq < 4, 3 - seq, 4).astype(np.uint8)[::-1].copy()
-        dummy_c, dummy_p = np.zeros(0, np.uint64), np.zeros(0, np.int64)
-        cnt = K.scan_sites(seq, w, L, pam_first, pam_ok, False, dummy_c, dummy_p)
-        codes = np.empty(cnt, np.uint64)
-        pos = np.empty(cnt, np.int64)
-        K.scan_sites(seq, w, L, pam_first, pam_ok, True, codes, pos)
-        if minus:
-            pos = n - (pos + w)  # leftmost + strand base of the window
-        codes_parts.append(codes)
-        pos_parts.append(pos + int(idx.offsets[i]))
-    return np.concatenate(codes_parts), np.concatenate(pos_parts)
+    seq = idx.chrom_codes(i)
+    n = len(seq)
+    if minus:
+        seq = np.where(seq < 4, 3 - seq, 4).astype(np.uint8)[::-1].copy()
+    if codes_out is None:
+        return K.scan_sites(seq, w, L, pam_first, pam_ok, False, np.zeros(0, np.uint64), np.zeros(0, np.int64)), None
+    pos = np.empty(len(codes_out), np.int64)
+    cnt = K.scan_sites(seq, w, L, pam_first, pam_ok, True, codes_out, pos)
+    if minus:
+        pos = n - (pos + w)  # leftmost + strand base of the window
+    return cnt, pos + int(idx.offsets[i])
+
+
+def _strand_sites(idx: GenomeIndex, spec: SiteSpec, minus: bool, pos_dtype=np.int64,
+                  counts: list[int] | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(protospacer codes, concatenated leftmost starts) of every site on one strand, written straight into
+    arrays of the final size (`counts`: sites per chromosome, counted here when not given)."""
+    if counts is None:
+        counts = [_strand_scan(idx, spec, minus, i, None)[0] for i in range(len(idx.names))]
+    total = int(sum(counts))
+    codes = np.empty(total, np.uint64)
+    pos = np.empty(total, pos_dtype)
+    at = 0
+    for i, cnt in enumerate(counts):
+        _, p = _strand_scan(idx, spec, minus, i, codes[at : at + cnt])
+        pos[at : at + cnt] = p
+        at += cnt
+    return codes, pos
 
 
 def _build_strand(codes: np.ndarray, pos: np.ndarray, L: int, kk: int, sk_a: int, sk_b: int,
                   pos_dtype, pos_bits: int = 0) -> StrandTable:
-    """Both seed tables of one strand; with `pos_bits` > 0 in the compact layout (fields bit-packed)."""
+    """Both seed tables of one strand; with `pos_bits` > 0 in the compact layout (fields bit-packed).
+
+    Each table is one stable sort of the sites by (key, rest of the code), held as a single uint64 per site
+    (the key above the rest), so that building needs few temporary arrays of the site count."""
     rest_bits = 2 * (L - kk)
     rest_dtype = np.uint32 if rest_bits <= 32 else np.uint64
+    rest_mask = np.uint64((1 << rest_bits) - 1)
     nb = 4**kk
-    kmask = np.uint64(nb - 1)
     out = {}
     for tag, sk in (("a", sk_a), ("b", sk_b)):
-        key = (codes >> np.uint64(sk)) & kmask
-        rest = _rest(codes, sk, kk)
-        sort_key = (key << np.uint64(rest_bits)) | rest if rest_bits < 64 else rest
+        sort_key = K.seed_sort_keys(codes, sk, kk, rest_bits)
         order = np.argsort(sort_key, kind="stable")
+        sorted_keys = sort_key[order]
         del sort_key
-        key_sorted = key[order]
-        out[f"off_{tag}"] = K.bucket_offsets(key_sorted, nb)
-        rest = rest[order]
-        out[f"rest_{tag}"] = K.pack_bits(rest, rest_bits) if pos_bits else rest.astype(rest_dtype)
-        del rest
+        out[f"off_{tag}"] = K.bucket_offsets_shifted(sorted_keys, rest_bits, nb)
+        np.bitwise_and(sorted_keys, rest_mask, out=sorted_keys)  # now the rests, in table order
+        out[f"rest_{tag}"] = K.pack_bits(sorted_keys, rest_bits) if pos_bits else sorted_keys.astype(rest_dtype)
+        del sorted_keys
         if tag == "a":
             p = pos[order]
             out["pos_a"] = K.pack_bits(p.astype(np.uint64), pos_bits) if pos_bits else p.astype(pos_dtype)
+            del p
+        del order
     off_dtype = np.uint32 if len(codes) < 2**32 else np.int64
     return StrandTable(out["off_a"].astype(off_dtype), out["pos_a"], out["rest_a"],
                        out["off_b"].astype(off_dtype), out["rest_b"])
 
 
 def build_tables(idx: GenomeIndex, spec: SiteSpec, compact: bool = False) -> SiteTables:
-    """Scan the genome once per strand and sort its sites into the two seed tables.
+    """Scan the genome and sort its sites into the two seed tables, one strand after the other (the key length
+    depends on both strands' site counts, which are counted first), so that building holds one strand's sites.
 
     `compact`: the same tables with every row field bit-packed to the bits it needs (start: bits of the genome
     length; code rest: 2 bits per base outside the key), so the same probes run on ~9 instead of 12 bytes per
     site."""
     pos_dtype = np.uint32 if idx.total_length < 2**32 else np.int64
-    plus = _strand_sites(idx, spec, minus=False)
-    minus = _strand_sites(idx, spec, minus=True)
-    kk, sk_a, sk_b = _key_layout(spec.spacer_len, max(len(plus[0]), len(minus[0])))
+    counts = [[_strand_scan(idx, spec, minus, i, None)[0] for i in range(len(idx.names))] for minus in (False, True)]
+    kk, sk_a, sk_b = _key_layout(spec.spacer_len, max(sum(c) for c in counts))
     pos_bits = max(1, int(idx.total_length - 1).bit_length()) if compact else 0
     rest_bits = 2 * (spec.spacer_len - kk) if compact else 0
-    strands = tuple(_build_strand(c, p, spec.spacer_len, kk, sk_a, sk_b, pos_dtype, pos_bits)
-                    for c, p in (plus, minus))
-    return SiteTables(spec, kk, sk_a, sk_b, strands, pos_bits, rest_bits)  # type: ignore[arg-type]
+    strands = []
+    for minus in (False, True):
+        c, p = _strand_sites(idx, spec, minus, pos_dtype, counts[minus])
+        strands.append(_build_strand(c, p, spec.spacer_len, kk, sk_a, sk_b, pos_dtype, pos_bits))
+        del c, p
+    return SiteTables(spec, kk, sk_a, sk_b, tuple(strands), pos_bits, rest_bits)  # type: ignore[arg-type]
 
 
 def site_tables(idx: GenomeIndex, spec: SiteSpec) -> SiteTables:
