@@ -124,3 +124,30 @@ def test_bit_packed_fields_roundtrip(w: int) -> None:
     assert words.nbytes <= 1000 * w / 8 + 16
     rows = rng.permutation(1000)
     assert K.unpack_rows(words, rows, w).tolist() == values[rows].astype(np.int64).tolist()
+
+
+@pytest.mark.parametrize("layout", [[], ["--compact"]])
+def test_per_chromosome_index_identical_to_fasta(tmp_path, layout: list[str]) -> None:
+    """`rarepath index --per-chromosome`: one index folder per record, numbered in genome order (records named
+    out of alphabetical order here), searched as one reference with identical files, with a bulge."""
+    fa, guides = _tiny_fasta(tmp_path)
+    renamed = tmp_path / "renamed.fa"
+    renamed.write_text(fa.read_text().replace(">r0", ">zeta").replace(">r1", ">alpha").replace(">r2", ">chr|2"))
+    default = _run(tmp_path, "fasta", renamed, guides, "--bulges", "1")
+    out = tmp_path / "shards"
+    assert main(["index", str(renamed), "--out", str(out), "--per-chromosome", *layout]) == 0
+    assert sorted(p.name for p in out.iterdir()) == ["00001_zeta", "00002_alpha", "00003_chr_2"]
+    shard = GenomeIndex.load(out / "00002_alpha")
+    assert shard.names == ["alpha"] and shard.compact == bool(layout)
+    assert _run(tmp_path, "shards", out, guides, "--bulges", "1") == default
+    assert _run(tmp_path, "shards2", out, guides, "--bulges", "1", "--workers", "2") == default
+
+
+def test_per_chromosome_needs_a_new_folder(tmp_path, capsys) -> None:
+    fa, _ = _tiny_fasta(tmp_path)
+    out = tmp_path / "shards"
+    out.mkdir()
+    (out / "old.txt").write_text("x")
+    assert main(["index", str(fa), "--out", str(out), "--per-chromosome"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "not empty" in err and len(err.splitlines()) == 1

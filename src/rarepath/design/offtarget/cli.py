@@ -24,6 +24,12 @@ def index_command(
                                  "read is unpacked; benchmarks/RESULTS.md). Not the default because the default "
                                  "layout is faster and its plain arrays are read directly by NumPy. Not with "
                                  "--bulges 1."),
+    per_chromosome: bool = typer.Option(False, "--per-chromosome",
+                                        help="Write one index folder per FASTA record (OUT/00001_NAME ...): "
+                                        "building holds one chromosome at a time instead of the genome, and "
+                                        "`design offtargets -r OUT` memory-maps one shard at a time (same sites, "
+                                        "same order). OUT must be new or empty. `design edit` takes a single "
+                                        "index folder, not this one."),
 ) -> None:
     """Build the off-target index of a genome (2-bit packed sequence plus SpCas9 NGG/NAG/NGA seed tables)."""
     import time
@@ -32,10 +38,15 @@ def index_command(
 
     out_dir = out if out is not None else genome.with_name(genome.name.rstrip("/") + ".rpidx")
     t0 = time.perf_counter()
-    idx = GenomeIndex.build(genome, out_dir, bulge=bool(bulges), compact=compact)
-    n_sites = sum(t.n_sites for t in idx.tables.values())
+    if per_chromosome:
+        shards = GenomeIndex.build_per_record(genome, out_dir, bulge=bool(bulges), compact=compact)
+    else:
+        shards = [GenomeIndex.build(genome, out_dir, bulge=bool(bulges), compact=compact)]
+    n_sites = sum(t.n_sites for idx in shards for t in idx.tables.values())
+    bases = sum(idx.total_length for idx in shards)
     what = "SpCas9 sites (20, 19 and 21 nt)" if bulges else "SpCas9 sites"
     what += ", compact layout" if compact else ""
-    typer.echo(f"indexed {len(idx.names)} sequences, {idx.total_length:,} bp, {n_sites:,} {what} "
-               f"({idx.nbytes() / max(idx.total_length, 1):.2f} bytes/base) in {time.perf_counter() - t0:.1f} s "
-               f"-> {out_dir}")
+    where = f"{len(shards)} index folders in {out_dir}" if per_chromosome else str(out_dir)
+    typer.echo(f"indexed {sum(len(idx.names) for idx in shards)} sequences, {bases:,} bp, {n_sites:,} {what} "
+               f"({sum(idx.nbytes() for idx in shards) / max(bases, 1):.2f} bytes/base) in "
+               f"{time.perf_counter() - t0:.1f} s -> {where}")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -213,17 +214,60 @@ class GenomeIndex:
         With `compact`, the tables are written in the compact layout (see the class docstring; recorded in
         index.json, so that `load` restores it and tables built later for other specs are compact too). A
         compact index is meant to stay small, so it takes no 19/21-nt tables (`bulge` must be False)."""
-        from dataclasses import replace
+        if compact and bulge:
+            raise InputError("a compact index takes no 19/21-nt bulge tables (its bulge searches run on the "
+                             "20-nt tables); drop --bulges or --compact", field="--bulges")
+        idx = cls.from_fasta(fasta)
+        idx.compact = compact
+        idx.write(out_dir, bulge)
+        return idx
 
-        from rarepath.design.offtarget.search import DEFAULT_SPEC, site_tables
+    @classmethod
+    def build_per_record(cls, fasta: str | Path | Iterable[str | Path], out_dir: str | Path,
+                         bulge: bool = False, compact: bool = False) -> list[GenomeIndex]:
+        """One index folder per FASTA record, `out_dir/00001_NAME` ... in genome order (empty records left out).
 
+        Building holds one record at a time (the largest human chromosome rather than the genome), and a search
+        of `out_dir` (`scaleout.search_guides_scaled`, `design offtargets -r out_dir`) memory-maps one shard at
+        a time; its results equal those of the whole-genome index. `out_dir` must be new or empty, so that no
+        shard of another genome is mixed in. Returns the written indexes (memory-mapped again from disk)."""
         if compact and bulge:
             raise InputError("a compact index takes no 19/21-nt bulge tables (its bulge searches run on the "
                              "20-nt tables); drop --bulges or --compact", field="--bulges")
         out = Path(out_dir)
+        if out.exists() and (not out.is_dir() or any(out.iterdir())):
+            raise InputError("index output folder exists and is not empty (per-chromosome shards need a new "
+                             "folder)", source=str(out), field="--out")
+        files = fasta_files(fasta)
+        seen: set[str] = set()
+        written: list[GenomeIndex] = []
+        for f in files:
+            for name, codes in read_fasta(f):
+                if name in seen:
+                    raise InputError(f"sequence name {name!r} occurs twice", source=str(f))
+                seen.add(name)
+                if not len(codes):
+                    continue
+                idx = cls.from_codes({name: codes})
+                idx.compact = compact
+                shard = out / f"{len(written) + 1:05d}_{re.sub(r'[^A-Za-z0-9._-]', '_', name)}"
+                idx.write(shard, bulge)
+                del idx
+                written.append(cls.load(shard))
+        if not written:
+            raise InputError("genome FASTA holds no bases", source=str(files[0]))
+        return written
+
+    def write(self, out_dir: str | Path, bulge: bool = False) -> None:
+        """Save this genome and its default SpCas9 seed tables (plus 19/21-nt ones with `bulge`) as an index
+        folder that `load` memory-maps; tables are built here if not held yet, in this index's layout."""
+        from dataclasses import replace
+
+        from rarepath.design.offtarget.search import DEFAULT_SPEC, site_tables
+
+        out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
-        idx = cls.from_fasta(fasta)
-        idx.compact = compact
+        idx = self
         np.save(out / "packed.npy", idx.packed)
         np.save(out / "n_starts.npy", idx.n_starts)
         np.save(out / "n_ends.npy", idx.n_ends)
@@ -238,11 +282,10 @@ class GenomeIndex:
             "names": idx.names,
             "lengths": [int(x) for x in idx.lengths],
             "specs": {name: list(spec.as_json()) for name, spec in specs.items()},
-            "compact": compact,
+            "compact": bool(idx.compact),
         }
         (out / "index.json").write_text(json.dumps(meta, indent=1))
         idx.path = out
-        return idx
 
     @classmethod
     def load(cls, index_dir: str | Path) -> GenomeIndex:
