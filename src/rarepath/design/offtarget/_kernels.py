@@ -227,13 +227,12 @@ def pack_bits(values, w):
 
 @njit(cache=True, inline="always")
 def get_bits(words, j, w):
-    """Value j of a bit-packed field array of width w (0 < w < 64)."""
+    """Value j of a bit-packed field array of width w (0 < w < 64). Branch-free: the next word is always read
+    (the spare word makes that safe) and shifted in by (64 - off) in two steps, which gives 0 when off is 0."""
     bit = j * w
     wi = bit >> 6
-    off = bit & 63
-    v = words[wi] >> np.uint64(off)
-    if off + w > 64:
-        v |= words[wi + 1] << np.uint64(64 - off)
+    off = np.uint64(bit & 63)
+    v = (words[wi] >> off) | ((words[wi + 1] << U1) << (np.uint64(63) - off))
     return v & ((U1 << np.uint64(w)) - U1)
 
 
