@@ -188,12 +188,15 @@ def test_index_with_bulge_tables_roundtrip(tmp_path) -> None:
 
 
 @pytest.mark.slow
-def test_yeast_chromosomes_bulge_search_identical_to_bruteforce() -> None:
-    """Real sequence (repeats, low-complexity runs): two yeast chromosomes, guides taken from the genome."""
+@pytest.mark.parametrize("compact", [False, True])
+def test_yeast_chromosomes_bulge_search_identical_to_bruteforce(compact: bool) -> None:
+    """Real sequence (repeats, low-complexity runs): three yeast chromosomes, guides taken from the genome; both
+    index layouts."""
     from conftest import shared_path
 
     d = shared_path("genomes", "sacCer3")
     idx = GenomeIndex.from_fasta([d / "chrI.fa", d / "chrIII.fa", d / "chrM.fa"])
+    idx.compact = compact
     chr1, chrm = idx.sequence("chrI"), idx.sequence("chrM")
     guides = [chr1[30_000:30_020], chrm[40_000:40_020], "TTTTATTTTTTTAATTTTTT"]  # the last: AT-rich, many hits
     got = search_guides(idx, guides, max_mismatches=4, bulge=1)
