@@ -151,3 +151,17 @@ def test_per_chromosome_needs_a_new_folder(tmp_path, capsys) -> None:
     assert main(["index", str(fa), "--out", str(out), "--per-chromosome"]) == 2
     err = capsys.readouterr().err.strip()
     assert "not empty" in err and len(err.splitlines()) == 1
+
+
+def test_compact_key_length_fits_the_budget() -> None:
+    """The compact key: the default 10 nt where its offsets are cheap (hg38, 50 Mb), shorter on small genomes,
+    always within the budget where any key fits, else the smallest tables."""
+    from rarepath.design.offtarget.search import _compact_key
+
+    hg38 = int(3.1e9)
+    assert _compact_key(20, [hg38 * 3 // 16] * 2, 32, hg38, 10) == 10
+    assert _compact_key(20, [50_000_000 * 3 // 16] * 2, 26, 50_000_000, 10) == 10
+    assert _compact_key(20, [1_934_000] * 2, 24, 12_157_105, 10) == 9  # yeast
+    small = _compact_key(20, [43_000] * 2, 18, 230_218, 8)  # yeast chrI: no key fits, fewest bytes
+    assert small < 8
+    assert _compact_key(20, [10_000_000 * 3 // 16] * 2, 24, 10_000_000, 10) < 10

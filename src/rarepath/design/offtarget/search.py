@@ -175,20 +175,35 @@ class SiteTables:
                    int(meta.get("pos_bits", 0)), int(meta.get("rest_bits", 0)))
 
 
-def _key_layout(spacer_len: int, n_sites_strand: int, per_bucket: int = 1) -> tuple[int, int, int]:
+def _key_layout(spacer_len: int, n_sites_strand: int, kk: int | None = None) -> tuple[int, int, int]:
     """(kk, sk_a, sk_b): key blocks [h-kk, h) and [h, h+kk) of the spacer, h = spacer_len // 2.
 
-    kk is about log4 of the sites per strand over `per_bucket` (default: one site per bucket on average), at
-    most 12 (16 M buckets). The compact layout asks for 16 sites per bucket: its bucket offsets (4 bytes per
-    bucket and table) then cost ~0.5 instead of ~8 bytes per site where the genome is small enough for kk to
-    follow the site count (a chromosome shard, a yeast genome); from ~40 M sites per strand (a 200 Mb genome)
-    both layouts use the 10-nt cap of 20-nt spacers."""
+    kk (unless given) is about log4 of the sites per strand (one site per bucket on average), at most 12
+    (16 M buckets)."""
     h = spacer_len // 2
-    want = max(1, round(math.log(max(n_sites_strand / per_bucket, 1), 4)))
-    kk = max(1, min(want, 12, h, spacer_len - h))
+    if kk is None:
+        want = max(1, round(math.log(max(n_sites_strand, 1), 4)))
+        kk = max(1, min(want, 12, h, spacer_len - h))
     sk_a = 2 * (spacer_len - h)  # block A ends at base h
     sk_b = 2 * (spacer_len - h - kk)
     return kk, sk_a, sk_b
+
+
+COMPACT_TABLE_BUDGET = 3.5  # bytes per genome base for one spec's compact tables (+ 0.25 for the 2-bit genome)
+
+
+def _compact_key(spacer_len: int, counts: Sequence[int], pos_bits: int, bases: int, kk_fast: int) -> int:
+    """Key length of compact tables: the longest key up to the default one (longer keys probe fewer sites per
+    bucket, but cost 4 bytes per bucket and table in offsets) whose tables fit COMPACT_TABLE_BUDGET bytes per
+    base; where none fits (a small genome, a PAM-less spec), the key giving the fewest bytes."""
+    def nbytes(kk: int) -> int:
+        rest_bits = 2 * (spacer_len - kk)
+        rows = sum(8 * ((n * pos_bits + 63) // 64 + 1) + 2 * 8 * ((n * rest_bits + 63) // 64 + 1) for n in counts)
+        return rows + len(counts) * 2 * 4 * (4**kk + 1)
+
+    sizes = {kk: nbytes(kk) for kk in range(1, kk_fast + 1)}
+    fits = [kk for kk, b in sizes.items() if b <= COMPACT_TABLE_BUDGET * bases]
+    return max(fits) if fits else min(sizes, key=lambda kk: (sizes[kk], -kk))
 
 
 def _strand_scan(idx: GenomeIndex, spec: SiteSpec, minus: bool, i: int, codes_out: np.ndarray | None
@@ -267,8 +282,11 @@ def build_tables(idx: GenomeIndex, spec: SiteSpec, compact: bool = False) -> Sit
     site."""
     pos_dtype = np.uint32 if idx.total_length < 2**32 else np.int64
     counts = [[_strand_scan(idx, spec, minus, i, None)[0] for i in range(len(idx.names))] for minus in (False, True)]
-    kk, sk_a, sk_b = _key_layout(spec.spacer_len, max(sum(c) for c in counts), 16 if compact else 1)
+    kk, sk_a, sk_b = _key_layout(spec.spacer_len, max(sum(c) for c in counts))
     pos_bits = max(1, int(idx.total_length - 1).bit_length()) if compact else 0
+    if compact:
+        kk = _compact_key(spec.spacer_len, [sum(c) for c in counts], pos_bits, idx.total_length, kk)
+        kk, sk_a, sk_b = _key_layout(spec.spacer_len, 0, kk)
     rest_bits = 2 * (spec.spacer_len - kk) if compact else 0
     strands = []
     for minus in (False, True):
