@@ -20,9 +20,10 @@ def index_command(
                                  help="Compact layout for a genome that must fit a workstation's memory: "
                                  "the same seed tables with their fields bit-packed, ~3.6 instead of ~4.8 bytes "
                                  "per base on a human genome (~11 instead of ~15 GB), bulge searches included "
-                                 "(they use the same tables); identical sites, searches ~1.2x slower (each row "
-                                 "read is unpacked; benchmarks/RESULTS.md). Not the default because the default "
-                                 "layout is faster and its plain arrays are read directly by NumPy. Not with "
+                                 "(they use the same tables); identical sites, searches ~1.1-1.7x slower (rows "
+                                 "are unpacked; small genomes get a shorter seed key; benchmarks/RESULTS.md). Not "
+                                 "the default because the default layout is faster and its plain arrays are read "
+                                 "directly by NumPy. Not with "
                                  "--bulges 1."),
     per_chromosome: bool = typer.Option(False, "--per-chromosome",
                                         help="Write one index folder per FASTA record (OUT/00001_NAME ...): "

@@ -60,7 +60,7 @@ def offtargets_command(
                                        "reference, build it in that layout (bit-packed seed tables, ~3.6 instead of "
                                        "~4.8 bytes per base on a human genome, bulge searches included); with an "
                                        "index folder, require one written by `rarepath index --compact` (a compact "
-                                       "folder is used as such without this option). Same sites, ~1.2x slower "
+                                       "folder is used as such without this option). Same sites, ~1.1-1.7x slower "
                                        "search: the default layout is kept for speed wherever the genome fits."),
     top: int = typer.Option(20, "--top", help="Summary rows shown in the terminal."),
 ) -> None:
