@@ -13,6 +13,7 @@ from conftest import shared_path
 from rarepath.cli import main
 from rarepath.design.offtarget import GenomeIndex
 from rarepath.design.offtarget.search import revcomp
+from rarepath.errors import InputError
 
 
 def _tiny_fasta(tmp_path: Path) -> tuple[Path, list[str]]:
@@ -141,6 +142,8 @@ def test_per_chromosome_index_identical_to_fasta(tmp_path, layout: list[str]) ->
     assert shard.names == ["alpha"] and shard.compact == bool(layout)
     assert _run(tmp_path, "shards", out, guides, "--bulges", "1") == default
     assert _run(tmp_path, "shards2", out, guides, "--bulges", "1", "--workers", "2") == default
+    with pytest.raises(InputError, match="folder of index shards"):
+        GenomeIndex.load(out)
 
 
 def test_per_chromosome_needs_a_new_folder(tmp_path, capsys) -> None:

@@ -295,6 +295,9 @@ class GenomeIndex:
         d = Path(index_dir)
         meta_path = d / "index.json"
         if not meta_path.is_file():
+            if d.is_dir() and any((sub / "index.json").is_file() for sub in d.iterdir() if sub.is_dir()):
+                raise InputError("a folder of index shards (`rarepath index --per-chromosome`): searched as a whole "
+                                 "by `design offtargets` only; give one index folder here", source=str(d))
             raise InputError("not an off-target index folder (no index.json); run `rarepath index`", source=str(d))
         try:
             meta = json.loads(meta_path.read_text())
