@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 
 import pytest
 from hypothesis import given, settings
@@ -187,12 +188,15 @@ def test_index_with_bulge_tables_roundtrip(tmp_path) -> None:
 
 
 @pytest.mark.slow
-def test_yeast_chromosomes_bulge_search_identical_to_bruteforce() -> None:
-    """Real sequence (repeats, low-complexity runs): two yeast chromosomes, guides taken from the genome."""
+@pytest.mark.parametrize("compact", [False, True])
+def test_yeast_chromosomes_bulge_search_identical_to_bruteforce(compact: bool) -> None:
+    """Real sequence (repeats, low-complexity runs): three yeast chromosomes, guides taken from the genome; both
+    index layouts."""
     from conftest import shared_path
 
     d = shared_path("genomes", "sacCer3")
     idx = GenomeIndex.from_fasta([d / "chrI.fa", d / "chrIII.fa", d / "chrM.fa"])
+    idx.compact = compact
     chr1, chrm = idx.sequence("chrI"), idx.sequence("chrM")
     guides = [chr1[30_000:30_020], chrm[40_000:40_020], "TTTTATTTTTTTAATTTTTT"]  # the last: AT-rich, many hits
     got = search_guides(idx, guides, max_mismatches=4, bulge=1)
@@ -269,7 +273,7 @@ def test_bulge_pass_needs_no_second_index_and_finds_edge_sites(ends: str) -> Non
 @settings(max_examples=25, deadline=None)
 @given(seed=st.integers(0, 2**32 - 1), which=st.integers(0, len(PAM_SETS) - 1), max_mm=st.integers(0, 4))
 def test_compact_index_identical_to_bruteforce(seed: int, which: int, max_mm: int) -> None:
-    """Issue 12: one seed table instead of two (8 instead of 12 bytes per site), still exhaustive."""
+    """Issue 12: the compact (bit-packed) layout, still exhaustive, bulges included."""
     rng = random.Random(seed)
     pams, side, glen = PAM_SETS[which]
     guides = ["".join(rng.choice("ACGT") for _ in range(glen)) for _ in range(rng.randint(1, 3))]
@@ -280,8 +284,12 @@ def test_compact_index_identical_to_bruteforce(seed: int, which: int, max_mm: in
         got = search_guides(compact, guides, pams=pams, max_mismatches=max_mm, pam_side=side, bulge=bulge)
         assert got == search_guides(full, guides, pams=pams, max_mismatches=max_mm, pam_side=side, bulge=bulge)
         assert got == bruteforce_search(compact, guides, pams, max_mm, side, bulge=bulge)
-    assert all(len(s.rest_b) == 0 for t in compact.tables.values() for s in t.strands)
-    assert compact.nbytes() < full.nbytes()
+    assert all(t.compact for t in compact.tables.values()) and not any(t.compact for t in full.tables.values())
+    for t in compact.tables.values():  # each packed field: its bits rounded up to words, plus one spare word
+        for s in t.strands:
+            n = int(s.off_a[-1])
+            for arr, w in ((s.pos_a, t.pos_bits), (s.rest_a, t.rest_bits), (s.rest_b, t.rest_bits)):
+                assert arr.nbytes == 8 * ((n * w + 63) // 64 + 1)
 
 
 def test_compact_index_on_yeast_chromosome_and_roundtrip(tmp_path) -> None:
@@ -299,5 +307,13 @@ def test_compact_index_on_yeast_chromosome_and_roundtrip(tmp_path) -> None:
     per_site /= tab.n_sites
     site_tables(idx, DEFAULT_SPEC).save(tmp_path / "t")
     loaded = SiteTables.load(tmp_path / "t")
-    assert len(loaded.strands[0].off_b) == 0 and loaded.n_sites == site_tables(idx, DEFAULT_SPEC).n_sites
-    assert per_site == 8  # start + code rest of the one table (12 with two tables); bucket offsets apart
+    assert loaded.compact and loaded.n_sites == tab.n_sites > 10_000
+    assert (loaded.pos_bits, loaded.rest_bits) == ((idx.total_length - 1).bit_length(), 2 * (20 - tab.kk))
+    assert per_site == pytest.approx((tab.pos_bits + 2 * tab.rest_bits) / 8, abs=0.01)  # bucket offsets apart
+    default = GenomeIndex.from_fasta(shared_path("genomes", "sacCer3", "chrI.fa"))
+    site_tables(default, DEFAULT_SPEC)
+    assert idx.nbytes() / idx.total_length < 4 < default.nbytes() / default.total_length  # offsets included
+    loaded_idx = replace(idx, tables={DEFAULT_SPEC: loaded})
+    assert search_guides(loaded_idx, guides, max_mismatches=4, bulge=1) == \
+        search_guides(GenomeIndex.from_fasta(shared_path("genomes", "sacCer3", "chrI.fa")), guides,
+                      max_mismatches=4, bulge=1)

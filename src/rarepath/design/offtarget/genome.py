@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -124,10 +125,12 @@ class GenomeIndex:
     `offsets[i]`); `n_starts`/`n_ends` are the concatenated half-open runs of non-ACGT letters.
     Site tables (the seed index for one spacer length and PAM set) are built on first use and cached in
     `tables`; `GenomeIndex.build` writes the default SpCas9 tables to disk so that `load` needs no build.
-    `compact` (set before the first search): tables built from now on keep one seed table instead of two
-    (8 instead of 12 bytes per site: ~3.3 instead of ~4.8 bytes/base for SpCas9 NGG/NAG/NGA), for a genome
-    that must fit a workstation's memory; searches then probe every key within the mismatch limit of that one
-    block (still exhaustive, ~10-40x slower).
+    `compact` (set before the first search, or restored by `load` from an index written with
+    `build(..., compact=True)` / `rarepath index --compact`): tables built from now on keep every row field
+    bit-packed to the bits it needs (start: bits of the genome length; code rest: 2 bits per base outside the
+    seed key) instead of 4/8-byte words: ~9 instead of 12 bytes per site, ~3.6 instead of ~4.8 bytes/base for
+    SpCas9 NGG/NAG/NGA on a human genome, bulge searches included (they use the same tables). The probes are
+    the same, so the search stays exhaustive and its results identical; each row read unpacks its fields.
     """
 
     names: list[str]
@@ -201,19 +204,70 @@ class GenomeIndex:
 
     @classmethod
     def build(cls, fasta: str | Path | Iterable[str | Path], out_dir: str | Path,
-              bulge: bool = False) -> GenomeIndex:
+              bulge: bool = False, compact: bool = False) -> GenomeIndex:
         """Index a genome on disk: packed sequence plus the default SpCas9 seed tables (NGG/NAG/NGA, 20 nt).
 
         With `bulge`, also the 19-nt and 21-nt tables in which a one-bulge search of 20-nt spacers then
         searches its RNA and DNA bulge variants directly (without them it runs on the 20-nt tables alone, with
-        more searches and no more memory); either way `search_guides(..., bulge=1)` builds nothing."""
+        more searches and no more memory); either way `search_guides(..., bulge=1)` builds nothing.
+
+        With `compact`, the tables are written in the compact layout (see the class docstring; recorded in
+        index.json, so that `load` restores it and tables built later for other specs are compact too). A
+        compact index is meant to stay small, so it takes no 19/21-nt tables (`bulge` must be False)."""
+        if compact and bulge:
+            raise InputError("a compact index takes no 19/21-nt bulge tables (its bulge searches run on the "
+                             "20-nt tables); drop --bulges or --compact", field="--bulges")
+        idx = cls.from_fasta(fasta)
+        idx.compact = compact
+        idx.write(out_dir, bulge)
+        return idx
+
+    @classmethod
+    def build_per_record(cls, fasta: str | Path | Iterable[str | Path], out_dir: str | Path,
+                         bulge: bool = False, compact: bool = False) -> list[GenomeIndex]:
+        """One index folder per FASTA record, `out_dir/00001_NAME` ... in genome order (empty records left out).
+
+        Building holds one record at a time (the largest human chromosome rather than the genome), and a search
+        of `out_dir` (`scaleout.search_guides_scaled`, `design offtargets -r out_dir`) memory-maps one shard at
+        a time; its results equal those of the whole-genome index. `out_dir` must be new or empty, so that no
+        shard of another genome is mixed in. Returns the written indexes (memory-mapped again from disk)."""
+        if compact and bulge:
+            raise InputError("a compact index takes no 19/21-nt bulge tables (its bulge searches run on the "
+                             "20-nt tables); drop --bulges or --compact", field="--bulges")
+        out = Path(out_dir)
+        if out.exists() and (not out.is_dir() or any(out.iterdir())):
+            raise InputError("index output folder exists and is not empty (per-chromosome shards need a new "
+                             "folder)", source=str(out), field="--out")
+        files = fasta_files(fasta)
+        seen: set[str] = set()
+        written: list[GenomeIndex] = []
+        for f in files:
+            for name, codes in read_fasta(f):
+                if name in seen:
+                    raise InputError(f"sequence name {name!r} occurs twice", source=str(f))
+                seen.add(name)
+                if not len(codes):
+                    continue
+                idx = cls.from_codes({name: codes})
+                idx.compact = compact
+                shard = out / f"{len(written) + 1:05d}_{re.sub(r'[^A-Za-z0-9._-]', '_', name)}"
+                idx.write(shard, bulge)
+                del idx
+                written.append(cls.load(shard))
+        if not written:
+            raise InputError("genome FASTA holds no bases", source=str(files[0]))
+        return written
+
+    def write(self, out_dir: str | Path, bulge: bool = False) -> None:
+        """Save this genome and its default SpCas9 seed tables (plus 19/21-nt ones with `bulge`) as an index
+        folder that `load` memory-maps; tables are built here if not held yet, in this index's layout."""
         from dataclasses import replace
 
         from rarepath.design.offtarget.search import DEFAULT_SPEC, site_tables
 
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
-        idx = cls.from_fasta(fasta)
+        idx = self
         np.save(out / "packed.npy", idx.packed)
         np.save(out / "n_starts.npy", idx.n_starts)
         np.save(out / "n_ends.npy", idx.n_ends)
@@ -228,10 +282,10 @@ class GenomeIndex:
             "names": idx.names,
             "lengths": [int(x) for x in idx.lengths],
             "specs": {name: list(spec.as_json()) for name, spec in specs.items()},
+            "compact": bool(idx.compact),
         }
         (out / "index.json").write_text(json.dumps(meta, indent=1))
         idx.path = out
-        return idx
 
     @classmethod
     def load(cls, index_dir: str | Path) -> GenomeIndex:
@@ -241,6 +295,9 @@ class GenomeIndex:
         d = Path(index_dir)
         meta_path = d / "index.json"
         if not meta_path.is_file():
+            if d.is_dir() and any((sub / "index.json").is_file() for sub in d.iterdir() if sub.is_dir()):
+                raise InputError("a folder of index shards (`rarepath index --per-chromosome`): searched as a whole "
+                                 "by `design offtargets` only; give one index folder here", source=str(d))
             raise InputError("not an off-target index folder (no index.json); run `rarepath index`", source=str(d))
         try:
             meta = json.loads(meta_path.read_text())
@@ -257,6 +314,7 @@ class GenomeIndex:
             n_starts=np.load(d / "n_starts.npy"),
             n_ends=np.load(d / "n_ends.npy"),
             path=d,
+            compact=bool(meta.get("compact", False)),
         )
         for name in meta.get("specs", {}):
             if (d / f"sites_{name}").is_dir():

@@ -62,6 +62,7 @@ class Piece:
     bulge: int
     threads: int | None
     bulge_ends: str = "interior"
+    compact: bool = False  # build a FASTA shard's tables in the compact layout
 
 
 # ---------------------------------------------------------------------------- planning
@@ -83,6 +84,13 @@ def _index_names(d: Path) -> tuple[list[str], list[int]]:
         meta = json.loads((d / INDEX_META).read_text())
         return list(meta["names"]), [int(x) for x in meta["lengths"]]
     except (json.JSONDecodeError, KeyError, TypeError) as err:
+        raise InputError(f"unreadable index.json ({err})", source=str(d / INDEX_META)) from None
+
+
+def _index_is_compact(d: Path) -> bool:
+    try:
+        return bool(json.loads((d / INDEX_META).read_text()).get("compact", False))
+    except (json.JSONDecodeError, AttributeError) as err:
         raise InputError(f"unreadable index.json ({err})", source=str(d / INDEX_META)) from None
 
 
@@ -182,12 +190,13 @@ def plan_pieces(shards: Sequence[GenomeShard], spacers: Sequence[str], n_paralle
 
 # ---------------------------------------------------------------------------- running one piece
 
-_cache: OrderedDict[GenomeShard, Any] = OrderedDict()
+_cache: OrderedDict[tuple[GenomeShard, bool], Any] = OrderedDict()
 _cache_lock = threading.Lock()
 
 
-def load_shard(shard: GenomeShard):
-    """The GenomeIndex of a shard: the memory-mapped index, or its FASTA records read and packed."""
+def load_shard(shard: GenomeShard, compact: bool = False):
+    """The GenomeIndex of a shard: the memory-mapped index (its own layout), or its FASTA records read and
+    packed (tables built in the compact layout when `compact`)."""
     from .genome import GenomeIndex, read_fasta
 
     if shard.kind == "index":
@@ -201,17 +210,20 @@ def load_shard(shard: GenomeShard):
     missing = [r for r in shard.records if r not in records]
     if missing:
         raise InputError(f"record {missing[0]!r} not found (did the FASTA change?)", source=shard.paths[0])
-    return GenomeIndex.from_codes({name: records[name] for name in shard.records})
+    idx = GenomeIndex.from_codes({name: records[name] for name in shard.records})
+    idx.compact = compact
+    return idx
 
 
-def _shard_index(shard: GenomeShard):
+def _shard_index(shard: GenomeShard, compact: bool = False):
     """Cached per process (and per Dask worker), so that a shard's tables are built once per worker."""
+    key = (shard, compact)
     with _cache_lock:
-        if shard in _cache:
-            _cache.move_to_end(shard)
-            return _cache[shard]
-        idx = load_shard(shard)
-        _cache[shard] = idx
+        if key in _cache:
+            _cache.move_to_end(key)
+            return _cache[key]
+        idx = load_shard(shard, compact)
+        _cache[key] = idx
         while len(_cache) > _CACHE_SIZE:
             _cache.popitem(last=False)
         return idx
@@ -226,7 +238,7 @@ def run_piece(piece: Piece) -> list:
     """Hits of one piece, with query indices of the whole guide list (top-level: picklable for workers)."""
     from .search import search_guides
 
-    idx = _shard_index(piece.shard)
+    idx = _shard_index(piece.shard, piece.compact)
     hits = search_guides(idx, list(piece.spacers), pams=piece.pams, max_mismatches=piece.max_mismatches,
                          pam_side=piece.pam_side, bulge=piece.bulge, workers=piece.threads,
                          bulge_ends=piece.bulge_ends)
@@ -285,13 +297,17 @@ def search_guides_scaled(reference: str | Path, spacers: Sequence[str],
                          pams: tuple[str, ...] = ("NGG", "NAG", "NGA"), max_mismatches: int = 4,
                          pam_side: str = "3prime", bulge: int = 0, *, workers: int = 1,
                          dask_scheduler: Any = None, guide_batch: int | None = None,
-                         threads_per_piece: int | None = None, bulge_ends: str = "interior") -> list:
+                         threads_per_piece: int | None = None, bulge_ends: str = "interior",
+                         compact: bool = False) -> list:
     """`search_guides` over a reference path, split into shard x guide-batch pieces (see module docstring).
 
     `reference`: a FASTA file, a folder of FASTA files, a `rarepath index` folder, or a folder of index
     folders. `workers` > 1: that many local processes; `dask_scheduler`: an address ('tcp://host:8786') or a
     `distributed.Client` (takes precedence over `workers`). `threads_per_piece` is passed to `search_guides`
-    as its `workers` (default: 1 in worker processes, all cores when run in this process). Returns the same
+    as its `workers` (default: 1 in worker processes, all cores when run in this process). `compact`: tables
+    of a FASTA reference are built in the compact layout (`GenomeIndex.compact`); an index folder keeps the
+    layout it was written in, and must be compact (`rarepath index --compact`) when `compact` is asked for.
+    Returns the same
     list of `OffTargetHit` as `search_guides(GenomeIndex.from_fasta(reference) or .load(reference), ...)`.
     """
     from .search import _clean_queries, check_bulge_ends
@@ -306,12 +322,18 @@ def search_guides_scaled(reference: str | Path, spacers: Sequence[str],
         raise InputError("workers must be >= 1", field="--workers")
     pam_t = (pams,) if isinstance(pams, str) else tuple(pams)
     ref = Path(reference).absolute()  # Dask workers need not share this process's working directory
+    if compact:
+        for d in [ref] if is_index_dir(ref) else index_shard_dirs(ref):
+            if not _index_is_compact(d):
+                raise InputError("index folder is in the default layout, not compact: rebuild it with "
+                                 "`rarepath index --compact` or drop --compact-index", source=str(d))
     if dask_scheduler is None and workers == 1 and guide_batch is None and not index_shard_dirs(ref):
         # one piece: no need to scan the FASTA for its records first
         from .genome import GenomeIndex
         from .search import search_guides
 
         idx = GenomeIndex.load(ref) if is_index_dir(ref) else GenomeIndex.from_fasta(ref)
+        idx.compact = idx.compact or compact
         return search_guides(idx, clean, pams=pam_t, max_mismatches=max_mismatches, pam_side=pam_side,
                              bulge=bulge, workers=threads_per_piece, bulge_ends=bulge_ends)
     client, opened = (None, False) if dask_scheduler is None else _dask_client(dask_scheduler)
@@ -324,7 +346,8 @@ def search_guides_scaled(reference: str | Path, spacers: Sequence[str],
             n_parallel, threads = 1, threads_per_piece
         shards, order = plan_shards(ref, n_parallel)
         pieces = plan_pieces(shards, clean, n_parallel, guide_batch, pams=pam_t, max_mismatches=max_mismatches,
-                             pam_side=pam_side, bulge=bulge, threads=threads, bulge_ends=bulge_ends)
+                             pam_side=pam_side, bulge=bulge, threads=threads, bulge_ends=bulge_ends,
+                             compact=compact)
         if not pieces:
             return []
         if client is not None:

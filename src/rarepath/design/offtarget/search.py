@@ -6,7 +6,9 @@ are all A/C/G/T is a site. Sites of each strand are stored twice, sorted by two 
 k // 2 in one of the blocks (pigeonhole), so probing every key within k // 2 of the guide's key in both tables
 finds it; no heuristic prunes anything. Memory per site: table A keeps the start (4 or 8 bytes) and the code
 minus key A (4 bytes for spacers up to 16 + kk nt); table B keeps only the code minus key B (4 bytes), and
-sites found through B are mapped back to table A rows by their full code.
+sites found through B are mapped back to table A rows by their full code. The compact layout
+(`GenomeIndex.compact`) keeps the same two tables with their row fields bit-packed (start: bits of the genome
+length; rest: 2 bits per base outside the key), ~9 bytes per site for a human genome, probed the same way.
 
 One-bulge search (`search_guides(..., bulge=1)`) reuses this machinery unchanged: every spacer's bulge variants
 (one base deleted: RNA bulge, L - 1 nt; one base inserted, 4 bases x L - 1 positions: DNA bulge, L + 1 nt) are
@@ -105,14 +107,12 @@ def make_spec(spacer_len: int, pams: Sequence[str], pam_side: str) -> SiteSpec:
 # ---------------------------------------------------------------------------- the seed index
 
 
-def _rest(codes: np.ndarray, sk: int, kk: int) -> np.ndarray:
-    """Codes with the key block (kk bases at bit shift sk) taken out."""
-    sk_, top = np.uint64(sk), np.uint64(sk + 2 * kk)
-    return ((codes >> top) << sk_) | (codes & ((np.uint64(1) << sk_) - np.uint64(1)))
-
-
 @dataclass
 class StrandTable:
+    """One strand's two seed tables. Default layout: plain arrays (pos_a int32/int64, rest_a/rest_b uint32 or
+    uint64). Compact layout: pos_a, rest_a and rest_b are bit-packed uint64 words (`_kernels.pack_bits`) at
+    the widths recorded on the SiteTables; off_a/off_b are the same bucket offsets in both layouts."""
+
     off_a: np.ndarray
     pos_a: np.ndarray  # concatenated start (leftmost + strand base) of each site, sorted by (key A, rest)
     rest_a: np.ndarray
@@ -126,17 +126,25 @@ class StrandTable:
 
 @dataclass
 class SiteTables:
-    """Both strands' seed tables for one SiteSpec."""
+    """Both strands' seed tables for one SiteSpec; `pos_bits` > 0 marks the compact (bit-packed) layout,
+    whose rows keep `pos_bits` bits of start and `rest_bits` bits of code rest (0 and 0: default layout)."""
 
     spec: SiteSpec
     kk: int
     sk_a: int
     sk_b: int
     strands: tuple[StrandTable, StrandTable]  # '+', '-'
+    pos_bits: int = 0
+    rest_bits: int = 0
+
+    @property
+    def compact(self) -> bool:
+        """Whether these tables are in the compact layout (`GenomeIndex.compact`)."""
+        return self.pos_bits > 0
 
     @property
     def n_sites(self) -> int:
-        return sum(len(s.pos_a) for s in self.strands)
+        return sum(int(s.off_a[-1]) for s in self.strands)
 
     def nbytes(self) -> int:
         return sum(a.nbytes for s in self.strands for a in s.arrays().values())
@@ -147,7 +155,8 @@ class SiteTables:
             tag = "plus" if name == "+" else "minus"
             for key, arr in st.arrays().items():
                 np.save(d / f"{tag}_{key}.npy", arr)
-        meta = {"spec": self.spec.as_json(), "kk": self.kk, "sk_a": self.sk_a, "sk_b": self.sk_b}
+        meta = {"spec": self.spec.as_json(), "kk": self.kk, "sk_a": self.sk_a, "sk_b": self.sk_b,
+                "pos_bits": self.pos_bits, "rest_bits": self.rest_bits}
         (d / "tables.json").write_text(json.dumps(meta))
 
     @classmethod
@@ -159,76 +168,132 @@ class SiteTables:
             arrs = {k: np.asarray(np.load(d / f"{tag}_{k}.npy", mmap_mode="r"))
                     for k in ("off_a", "pos_a", "rest_a", "off_b", "rest_b")}
             strands.append(StrandTable(**arrs))
-        return cls(SiteSpec(L, tuple(pams), side), meta["kk"], meta["sk_a"], meta["sk_b"], tuple(strands))
+        if len(strands[0].off_b) == 0:
+            raise InputError("site tables without table B (an early compact layout): rebuild the index with "
+                             "`rarepath index --compact`", source=str(d))
+        return cls(SiteSpec(L, tuple(pams), side), meta["kk"], meta["sk_a"], meta["sk_b"], tuple(strands),
+                   int(meta.get("pos_bits", 0)), int(meta.get("rest_bits", 0)))
 
 
-def _key_layout(spacer_len: int, n_sites_strand: int) -> tuple[int, int, int]:
+def _key_layout(spacer_len: int, n_sites_strand: int, kk: int | None = None) -> tuple[int, int, int]:
     """(kk, sk_a, sk_b): key blocks [h-kk, h) and [h, h+kk) of the spacer, h = spacer_len // 2.
 
-    kk is about log4 of the sites per strand (one site per bucket on average), at most 12 (16 M buckets)."""
+    kk (unless given) is about log4 of the sites per strand (one site per bucket on average), at most 12
+    (16 M buckets)."""
     h = spacer_len // 2
-    want = max(1, round(math.log(max(n_sites_strand, 1), 4)))
-    kk = max(1, min(want, 12, h, spacer_len - h))
+    if kk is None:
+        want = max(1, round(math.log(max(n_sites_strand, 1), 4)))
+        kk = max(1, min(want, 12, h, spacer_len - h))
     sk_a = 2 * (spacer_len - h)  # block A ends at base h
     sk_b = 2 * (spacer_len - h - kk)
     return kk, sk_a, sk_b
 
 
-def _strand_sites(idx: GenomeIndex, spec: SiteSpec, minus: bool) -> tuple[np.ndarray, np.ndarray]:
-    """(protospacer codes, concatenated leftmost starts) of every site on one strand."""
+COMPACT_TABLE_BUDGET = 3.5  # bytes per genome base for one spec's compact tables (+ 0.25 for the 2-bit genome)
+
+
+def _compact_key(spacer_len: int, counts: Sequence[int], pos_bits: int, bases: int, kk_fast: int) -> int:
+    """Key length of compact tables: the longest key up to the default one (longer keys probe fewer sites per
+    bucket, but cost 4 bytes per bucket and table in offsets) whose tables fit COMPACT_TABLE_BUDGET bytes per
+    base; where none fits (a small genome, a PAM-less spec), the key giving the fewest bytes."""
+    def nbytes(kk: int) -> int:
+        rest_bits = 2 * (spacer_len - kk)
+        rows = sum(8 * ((n * pos_bits + 63) // 64 + 1) + 2 * 8 * ((n * rest_bits + 63) // 64 + 1) for n in counts)
+        return rows + len(counts) * 2 * 4 * (4**kk + 1)
+
+    sizes = {kk: nbytes(kk) for kk in range(1, kk_fast + 1)}
+    fits = [kk for kk, b in sizes.items() if b <= COMPACT_TABLE_BUDGET * bases]
+    return max(fits) if fits else min(sizes, key=lambda kk: (sizes[kk], -kk))
+
+
+def _strand_scan(idx: GenomeIndex, spec: SiteSpec, minus: bool, i: int, codes_out: np.ndarray | None
+                 ) -> tuple[int, np.ndarray | None]:
+    """Sites of one strand of chromosome i: their count, or (with `codes_out`) their codes written there and
+    their concatenated leftmost starts returned (int64)."""
     pam_ok = spec.pam_table()
     pam_first = spec.pam_side == "5prime" and spec.pam_len > 0
     w, L = spec.width, spec.spacer_len
-    codes_parts, pos_parts = [], []
-    for i in range(len(idx.names)):
-        seq = idx.chrom_codes(i)
-        n = len(seq)
-        if minus:
-            seq = np.where(seq < 4, 3 - seq, 4).astype(np.uint8)[::-1].copy()
-        dummy_c, dummy_p = np.zeros(0, np.uint64), np.zeros(0, np.int64)
-        cnt = K.scan_sites(seq, w, L, pam_first, pam_ok, False, dummy_c, dummy_p)
-        codes = np.empty(cnt, np.uint64)
-        pos = np.empty(cnt, np.int64)
-        K.scan_sites(seq, w, L, pam_first, pam_ok, True, codes, pos)
-        if minus:
-            pos = n - (pos + w)  # leftmost + strand base of the window
-        codes_parts.append(codes)
-        pos_parts.append(pos + int(idx.offsets[i]))
-    return np.concatenate(codes_parts), np.concatenate(pos_parts)
+    seq = idx.chrom_codes(i)
+    n = len(seq)
+    if minus:
+        seq = np.where(seq < 4, 3 - seq, 4).astype(np.uint8)[::-1].copy()
+    if codes_out is None:
+        return K.scan_sites(seq, w, L, pam_first, pam_ok, False, np.zeros(0, np.uint64), np.zeros(0, np.int64)), None
+    pos = np.empty(len(codes_out), np.int64)
+    cnt = K.scan_sites(seq, w, L, pam_first, pam_ok, True, codes_out, pos)
+    if minus:
+        pos = n - (pos + w)  # leftmost + strand base of the window
+    return cnt, pos + int(idx.offsets[i])
+
+
+def _strand_sites(idx: GenomeIndex, spec: SiteSpec, minus: bool, pos_dtype=np.int64,
+                  counts: list[int] | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(protospacer codes, concatenated leftmost starts) of every site on one strand, written straight into
+    arrays of the final size (`counts`: sites per chromosome, counted here when not given)."""
+    if counts is None:
+        counts = [_strand_scan(idx, spec, minus, i, None)[0] for i in range(len(idx.names))]
+    total = int(sum(counts))
+    codes = np.empty(total, np.uint64)
+    pos = np.empty(total, pos_dtype)
+    at = 0
+    for i, cnt in enumerate(counts):
+        _, p = _strand_scan(idx, spec, minus, i, codes[at : at + cnt])
+        pos[at : at + cnt] = p
+        at += cnt
+    return codes, pos
 
 
 def _build_strand(codes: np.ndarray, pos: np.ndarray, L: int, kk: int, sk_a: int, sk_b: int,
-                  pos_dtype, compact: bool = False) -> StrandTable:
+                  pos_dtype, pos_bits: int = 0) -> StrandTable:
+    """Both seed tables of one strand; with `pos_bits` > 0 in the compact layout (fields bit-packed).
+
+    Each table is one stable sort of the sites by (key, rest of the code), held as a single uint64 per site
+    (the key above the rest), so that building needs few temporary arrays of the site count."""
     rest_bits = 2 * (L - kk)
     rest_dtype = np.uint32 if rest_bits <= 32 else np.uint64
+    rest_mask = np.uint64((1 << rest_bits) - 1)
     nb = 4**kk
-    kmask = np.uint64(nb - 1)
-    out = {"off_b": np.zeros(0, np.int64), "rest_b": np.zeros(0, rest_dtype)}  # compact: no table B
-    for tag, sk in (("a", sk_a),) if compact else (("a", sk_a), ("b", sk_b)):
-        key = (codes >> np.uint64(sk)) & kmask
-        rest = _rest(codes, sk, kk)
-        sort_key = (key << np.uint64(rest_bits)) | rest if rest_bits < 64 else rest
+    out = {}
+    for tag, sk in (("a", sk_a), ("b", sk_b)):
+        sort_key = K.seed_sort_keys(codes, sk, kk, rest_bits)
         order = np.argsort(sort_key, kind="stable")
+        sorted_keys = sort_key[order]
         del sort_key
-        key_sorted = key[order]
-        out[f"off_{tag}"] = K.bucket_offsets(key_sorted, nb)
-        out[f"rest_{tag}"] = rest[order].astype(rest_dtype)
+        out[f"off_{tag}"] = K.bucket_offsets_shifted(sorted_keys, rest_bits, nb)
+        np.bitwise_and(sorted_keys, rest_mask, out=sorted_keys)  # now the rests, in table order
+        out[f"rest_{tag}"] = K.pack_bits(sorted_keys, rest_bits) if pos_bits else sorted_keys.astype(rest_dtype)
+        del sorted_keys
         if tag == "a":
-            out["pos_a"] = pos[order].astype(pos_dtype)
+            p = pos[order]
+            out["pos_a"] = K.pack_bits(p.astype(np.uint64), pos_bits) if pos_bits else p.astype(pos_dtype)
+            del p
+        del order
     off_dtype = np.uint32 if len(codes) < 2**32 else np.int64
     return StrandTable(out["off_a"].astype(off_dtype), out["pos_a"], out["rest_a"],
                        out["off_b"].astype(off_dtype), out["rest_b"])
 
 
 def build_tables(idx: GenomeIndex, spec: SiteSpec, compact: bool = False) -> SiteTables:
-    """Scan the genome once per strand and sort its sites into the two seed tables (one when `compact`)."""
+    """Scan the genome and sort its sites into the two seed tables, one strand after the other (the key length
+    depends on both strands' site counts, which are counted first), so that building holds one strand's sites.
+
+    `compact`: the same tables with every row field bit-packed to the bits it needs (start: bits of the genome
+    length; code rest: 2 bits per base outside the key), so the same probes run on ~9 instead of 12 bytes per
+    site."""
     pos_dtype = np.uint32 if idx.total_length < 2**32 else np.int64
-    plus = _strand_sites(idx, spec, minus=False)
-    minus = _strand_sites(idx, spec, minus=True)
-    kk, sk_a, sk_b = _key_layout(spec.spacer_len, max(len(plus[0]), len(minus[0])))
-    strands = tuple(_build_strand(c, p, spec.spacer_len, kk, sk_a, sk_b, pos_dtype, compact)
-                    for c, p in (plus, minus))
-    return SiteTables(spec, kk, sk_a, sk_b, strands)  # type: ignore[arg-type]
+    counts = [[_strand_scan(idx, spec, minus, i, None)[0] for i in range(len(idx.names))] for minus in (False, True)]
+    kk, sk_a, sk_b = _key_layout(spec.spacer_len, max(sum(c) for c in counts))
+    pos_bits = max(1, int(idx.total_length - 1).bit_length()) if compact else 0
+    if compact:
+        kk = _compact_key(spec.spacer_len, [sum(c) for c in counts], pos_bits, idx.total_length, kk)
+        kk, sk_a, sk_b = _key_layout(spec.spacer_len, 0, kk)
+    rest_bits = 2 * (spec.spacer_len - kk) if compact else 0
+    strands = []
+    for minus in (False, True):
+        c, p = _strand_sites(idx, spec, minus, pos_dtype, counts[minus])
+        strands.append(_build_strand(c, p, spec.spacer_len, kk, sk_a, sk_b, pos_dtype, pos_bits))
+        del c, p
+    return SiteTables(spec, kk, sk_a, sk_b, tuple(strands), pos_bits, rest_bits)  # type: ignore[arg-type]
 
 
 def site_tables(idx: GenomeIndex, spec: SiteSpec) -> SiteTables:
@@ -320,10 +385,9 @@ def _search_spec(idx: GenomeIndex, spec: SiteSpec, queries: list[str], qids: lis
     L = spec.spacer_len
     gcodes = np.array([int("".join(str(c) for c in encode(q)), 4) for q in queries], dtype=np.uint64)
     q_arr = np.array(qids, dtype=np.int64)
-    compact = len(tables.strands[0].off_b) == 0  # one seed table: probe every key within max_mm of block A
-    t = min(max_mm, tables.kk) if compact else max_mm // 2
+    t = max_mm // 2
     deltas, dmm = _deltas(tables.kk, t)
-    use_b = not compact and max_mm > t and t < tables.kk
+    use_b = max_mm > t and t < tables.kk
     kbits = 2 * tables.kk
     full_a_mask = ((1 << kbits) - 1) << tables.sk_a
     # block A bits as they sit in a code with block B taken out (A lies above B, so it shifts down by kbits)
@@ -337,6 +401,11 @@ def _search_spec(idx: GenomeIndex, spec: SiteSpec, queries: list[str], qids: lis
     def run(job):
         c, s = job
         st = tables.strands[s]
+        if tables.compact:
+            qq, jj, mm = K.search_strand_packed(gcodes[c], q_arr[c], max_mm, t, deltas, dmm, st.off_a, st.rest_a,
+                                                st.off_b, st.rest_b, tables.rest_bits, tables.kk, tables.sk_a,
+                                                tables.sk_b, mask_a_in_b, use_b)
+            return s, qq, K.unpack_rows(st.pos_a, jj, tables.pos_bits), mm
         qq, jj, mm = K.search_strand(gcodes[c], q_arr[c], max_mm, t, deltas, dmm, st.off_a, st.rest_a,
                                      st.off_b, st.rest_b, tables.kk, tables.sk_a, tables.sk_b,
                                      mask_a_in_b, use_b)
