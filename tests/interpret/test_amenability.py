@@ -97,3 +97,25 @@ def test_unknown_structure_and_mechanism():
     c = _calls("ZZZ1", v, Mechanism.UNKNOWN, Zygosity.UNKNOWN)
     assert c["exon_skipping"].level == "unable_to_assess"
     assert c["knockdown"].level == "unable_to_assess"
+
+
+def test_oligo_reach_is_read_from_the_tissues_table_only():
+    """One place for which tissues oligonucleotides reach: the tissues table, read by triage and by amenability.
+    The disease's tissue decides; an unknown tissue leaves reachability unknown, which only lowers a level."""
+    from rarepath.knowledge.context import default_context
+
+    kc = default_context()
+    v = Variant("c.100C>T", "G", VariantKind.NONSENSE, hgvs_c="c.100C>T")
+    for tissue in kc.tissues:
+        (deliv,) = {r.detail for c in assess_amenability("G", v, Mechanism.LOSS_OF_FUNCTION, Zygosity.HOMOZYGOUS,
+                                                         kc, tissue=tissue) for r in c.reasons
+                    if r.rule == "aso.delivery"}
+        reached = kc.oligo_reach(tissue)
+        assert (reached is not None) == deliv.startswith(f"{tissue}: reached"), (tissue, deliv)
+    unknown = assess_amenability("NOT_A_GENE", v, Mechanism.LOSS_OF_FUNCTION, Zygosity.HOMOZYGOUS, kc)
+    assert all(c.level != "eligible" for c in unknown)
+    assert any("reachability unknown" in r.detail for c in unknown for r in c.reasons)
+    # a tissue without an established oligonucleotide route (haematopoietic stem cells) lowers eligible levels
+    hsc = assess_amenability("HBB", v, Mechanism.LOSS_OF_FUNCTION, Zygosity.HOMOZYGOUS, kc)
+    assert kc.gene_tissue("HBB") == "hsc" and kc.oligo_reach("hsc") is None
+    assert all(c.level not in ("eligible", "likely_eligible") for c in hsc)

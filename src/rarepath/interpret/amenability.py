@@ -3,7 +3,8 @@
 Levels follow the five-level scheme of published n-of-1 ASO variant-assessment guidelines (eligible,
 likely_eligible, unlikely_eligible, not_eligible, unable_to_assess). The rules read the variant's location and
 type, the disease mechanism, zygosity, the exon structure (frame arithmetic, `rarepath.interpret.frame`) and the
-curated tables `tissue_delivery` and `upregulation_targets`. `frame_analysis` is the frame arithmetic with the
+curated `upregulation_targets` table; whether oligonucleotides reach the disease's tissue is read from the tissues
+table (`KnowledgeContext.oligo_reach`), the one place for that fact, which triage reads too. `frame_analysis` is the frame arithmetic with the
 shipped facts (coding extent, essential domains, products per skip); the triage, trial matching and
 `rarepath design aso` all call it.
 """
@@ -67,11 +68,6 @@ def frame_analysis(gene: str, exon_lengths: Sequence[int], first: int, last: int
 
 
 @cache
-def _delivery() -> dict[str, dict[str, str]]:
-    return {r["gene"].upper(): r for r in load_table("tissue_delivery")}
-
-
-@cache
 def _upregulation_table() -> dict[str, list[dict[str, str]]]:
     out: dict[str, list[dict[str, str]]] = {}
     for r in load_table("upregulation_targets"):
@@ -100,13 +96,20 @@ def _ev(rule: str, detail: str, source: str | None = None) -> Evidence:
     return Evidence(rule=rule, source=source or RULE_SOURCES[family], detail=detail)
 
 
-def _delivery_reason(gene: str) -> tuple[Evidence, bool | None]:
-    row = _delivery().get(gene.upper())
-    if row is None:
-        return _ev("aso.delivery", f"target tissue of {gene} not in the delivery table: reachability unknown"), None
-    ok = row["reachable"] in ("yes", "partial")
-    return _ev("aso.delivery", f"{row['tissue']} via {row['route']}: reachable={row['reachable']}",
-               row["source"]), ok
+def _delivery_reason(gene: str, tissue: str | None, kc: KnowledgeContext) -> tuple[Evidence, bool | None]:
+    """Whether an oligonucleotide reaches the tissue of the disease: True, False, or None when the tissue is not
+    known (then reachability is unknown and can only lower a level)."""
+    tissue = tissue or kc.gene_tissue(gene)
+    if tissue is None:
+        return _ev("aso.delivery", f"target tissue of {gene} not known: oligonucleotide reachability unknown"), None
+    reach = kc.oligo_reach(tissue)
+    source = kc.tissues.get(tissue, {}).get("source") or RULE_SOURCES["aso.delivery"]
+    if reach is None:
+        return _ev("aso.delivery", f"no established oligonucleotide route to {tissue} (tissues table)",
+                   RULE_SOURCES["aso.delivery"]), False
+    route, vehicle = reach
+    return _ev("aso.delivery", f"{tissue}: reached {route}" + (f" ({vehicle})" if vehicle else ""),
+               f"{RULE_SOURCES['aso.delivery']}; {source}"), True
 
 
 def _splice_correction(gene: str, v: Variant, mech: Mechanism) -> AmenabilityCall:
@@ -298,9 +301,11 @@ def _upregulation(gene: str, v: Variant, mech: Mechanism, zyg: Zygosity) -> Amen
 
 
 def assess_amenability(gene: str, variant: Variant, mechanism: Mechanism, zygosity: Zygosity,
-                       kc: KnowledgeContext | None = None) -> list[AmenabilityCall]:
+                       kc: KnowledgeContext | None = None, *, tissue: str | None = None) -> list[AmenabilityCall]:
     """One AmenabilityCall per strategy (STRATEGIES order); tissue reachability can only lower a level.
-    `kc` names the products for a frame-restoring skip (default: the shipped knowledge)."""
+    `kc` names the products for a frame-restoring skip and the tissues oligonucleotides reach (default: the shipped
+    knowledge); `tissue` is the disease's target tissue (default: the gene's curated one)."""
+    kc = kc or default_context()
     mech = Mechanism(mechanism) if not isinstance(mechanism, Mechanism) else mechanism
     zyg = Zygosity(zygosity) if not isinstance(zygosity, Zygosity) else zygosity
     if zyg == Zygosity.UNKNOWN and variant.zygosity != Zygosity.UNKNOWN:
@@ -308,7 +313,7 @@ def assess_amenability(gene: str, variant: Variant, mechanism: Mechanism, zygosi
     kd, akd = _knockdown(gene, variant, mech, zyg)
     calls = [_splice_correction(gene, variant, mech), _exon_skipping(gene, variant, mech, kc), kd, akd,
              _upregulation(gene, variant, mech, zyg)]
-    deliv, reachable = _delivery_reason(gene)
+    deliv, reachable = _delivery_reason(gene, tissue, kc)
     for c in calls:
         c.reasons.append(deliv)
         if reachable is False and c.level in ("eligible", "likely_eligible"):

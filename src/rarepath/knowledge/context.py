@@ -47,7 +47,6 @@ CURATED_TABLES = (
     "drug_classes",
     "exon_structures",
     "exon_domains",
-    "tissue_delivery",
     "upregulation_targets",
 )
 
@@ -116,6 +115,17 @@ class KnowledgeContext:
     @cached_property
     def tissues(self) -> dict[str, dict[str, str]]:
         return self._keyed("tissues", "tissue")
+
+    def oligo_reach(self, tissue: str | None) -> tuple[str, str] | None:
+        """(route, vehicle) by which oligonucleotides reach `tissue` (the tissues table, the one place for this
+        fact), or None when no route is established or the tissue is unknown."""
+        row = self.tissues.get(tissue or "", {})
+        return (row["oligo_route"], row.get("oligo_vehicle", "")) if row.get("oligo_route") else None
+
+    def gene_tissue(self, gene: str) -> str | None:
+        """The primary target tissue of `gene`'s curated diseases, when they agree on one; else None."""
+        found = {r["tissue"] for r in self.mechanisms_by_gene.get(gene.upper(), []) if r.get("tissue")}
+        return found.pop() if len(found) == 1 else None
 
     @cached_property
     def vectors(self) -> dict[str, dict[str, str]]:

@@ -16,12 +16,6 @@ def tissue_row(kc: KnowledgeContext, tissue: str | None) -> dict[str, str]:
     return kc.tissues.get(tissue or "", {})
 
 
-def oligo_reach(kc: KnowledgeContext, tissue: str | None) -> tuple[str, str] | None:
-    """(route, vehicle) by which oligonucleotides reach the tissue, or None when not established."""
-    row = tissue_row(kc, tissue)
-    return (row["oligo_route"], row.get("oligo_vehicle", "")) if row.get("oligo_route") else None
-
-
 def editing_reach(kc: KnowledgeContext, tissue: str | None) -> tuple[str, str, str] | None:
     """(mode, route, vehicle) by which genome editors reach the tissue, or None when not established."""
     row = tissue_row(kc, tissue)
@@ -100,7 +94,7 @@ def plan_delivery(modality: Modality, case: Case, tissue: str | None, kc: Knowle
         mode, route, vec = reach or ("in_vivo", routes[0] if routes else "unknown", "no established editor delivery")
         return Delivery(mode, route, vec, tuple(steps))
     if modality in (Modality.GENE_SILENCING, Modality.SPLICE_MODULATION):
-        oligo = oligo_reach(kc, tissue)
+        oligo = kc.oligo_reach(tissue)
         route, vec = oligo or ("unknown", "antisense oligonucleotide (delivery to this tissue not established)")
         return Delivery("in_vivo", route, vec, tuple(steps))
     if modality == Modality.STANDARD_CARE:

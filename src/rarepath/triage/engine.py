@@ -35,7 +35,7 @@ from rarepath.model import (
     Verdict,
     Zygosity,
 )
-from rarepath.triage.delivery import editing_reach, oligo_reach, plan_delivery, preferred_serotype
+from rarepath.triage.delivery import editing_reach, plan_delivery, preferred_serotype
 from rarepath.triage.immunity import INVESTIGATIONAL_MAX_TITRE, INVESTIGATIONAL_SOURCE, Fit, titre_check
 from rarepath.triage.label import antibody_limit, check_label, prior_serotypes
 from rarepath.triage.products import ProductMatch, label_reasons, match_products
@@ -300,7 +300,7 @@ def rule_gene_silencing(t: TriageContext) -> Option:
         r.append(_ev("mechanism_unknown", "mechanism unknown: silencing could be harmful if the disease is loss of "
                      "function"))
         return _option(m, t.gene, Verdict.NOT_SUITABLE, r)
-    reach = oligo_reach(t.kc, t.tissue)
+    reach = t.kc.oligo_reach(t.tissue)
     if reach is None:
         r.append(_ev("silencing_delivery", f"oligonucleotide delivery to {t.tissue or 'the target tissue'} is not "
                      "established (tissues table)"))
@@ -445,7 +445,7 @@ def rule_splice_modulation(t: TriageContext) -> Option:
         r.append(_ev("cryptic_splice_blocking", "variant alters splicing (splice site, cryptic site or pseudo-exon): "
                      "a splice-switching ASO can block or redirect it (n-of-1 path)"))
         return _option(m, t.gene, Verdict.POSSIBLE, r)
-    calls = [c for v in t.case.variants for c in assess_amenability(t.gene, v, t.mech, t.case.zygosity, t.kc)]
+    calls = [c for v in t.case.variants for c in assess_amenability(t.gene, v, t.mech, t.case.zygosity, t.kc, tissue=t.tissue)]
     best = None
     for c in calls:
         if c.strategy == "upregulation" and t.gene not in c.extra.get("target_genes", [t.gene]):
