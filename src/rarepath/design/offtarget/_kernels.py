@@ -91,7 +91,7 @@ def _rest(code, sk, kbits):
 
 
 @njit(cache=True, nogil=True)
-def search_strand(gcodes, qids, max_mm, t, deltas, dmm, off_a, rest_a, off_b, rest_b,
+def search_strand(gcodes, qids, max_mm, t, deltas, dmm, off_a, rest_a, off_b, rest_b, rbits,
                   kk, sk_a, sk_b, mask_a_in_b, use_b):
     """All sites of one strand within `max_mm` mismatches of each guide code.
 
@@ -100,6 +100,9 @@ def search_strand(gcodes, qids, max_mm, t, deltas, dmm, off_a, rest_a, off_b, re
     every key within t of the guide's (the XOR `deltas`, with `dmm` mismatches each); table B likewise, keeping
     only sites whose A block has > t mismatches (the others were found through A) and mapping them back to
     table A rows by their full code. Returns (query id, table A row, mismatches) arrays.
+
+    `rbits` < 0: the rows' code rests are a plain array (default layout); otherwise they are bit-packed words of
+    `rbits` bits each (compact layout, `pack_bits`). Numba compiles one specialisation per layout.
     """
     kbits = np.uint64(2 * kk)
     kmask = (U1 << kbits) - U1
@@ -119,7 +122,7 @@ def search_strand(gcodes, qids, max_mm, t, deltas, dmm, off_a, rest_a, off_b, re
             b = np.int64(key_a ^ deltas[d])
             base = dmm[d]
             for j in range(np.int64(off_a[b]), np.int64(off_a[b + 1])):
-                m = base + mismatches(np.uint64(rest_a[j]) ^ r_a)
+                m = base + mismatches(_row_rest(rest_a, j, rbits) ^ r_a)
                 if m <= max_mm:
                     buf_q, buf_j, buf_m = _push(buf_q, buf_j, buf_m, n, q, j, m)
                     n += 1
@@ -132,10 +135,12 @@ def search_strand(gcodes, qids, max_mm, t, deltas, dmm, off_a, rest_a, off_b, re
             b = np.int64(kb)
             base = dmm[d]
             lo = np.int64(off_b[b])
+            prev = np.uint64(0)
             for j in range(lo, np.int64(off_b[b + 1])):
-                r = np.uint64(rest_b[j])
-                if j > lo and r == np.uint64(rest_b[j - 1]):
+                r = _row_rest(rest_b, j, rbits)
+                if j > lo and r == prev:
                     continue  # same full code as the row before: already handled
+                prev = r
                 x = r ^ r_b
                 m = base + mismatches(x)
                 if m > max_mm or mismatches(x & mask_a_in_b) <= t:
@@ -148,12 +153,12 @@ def search_strand(gcodes, qids, max_mm, t, deltas, dmm, off_a, rest_a, off_b, re
                 # binary search for the first row of table A's bucket holding this code
                 while s0 < s1:
                     mid = (s0 + s1) // 2
-                    if np.uint64(rest_a[mid]) < ra2:
+                    if _row_rest(rest_a, mid, rbits) < ra2:
                         s0 = mid + 1
                     else:
                         s1 = mid
                 e = np.int64(off_a[ka2 + 1])
-                while s0 < e and np.uint64(rest_a[s0]) == ra2:
+                while s0 < e and _row_rest(rest_a, s0, rbits) == ra2:
                     buf_q, buf_j, buf_m = _push(buf_q, buf_j, buf_m, n, q, s0, m)
                     n += 1
                     s0 += 1
@@ -236,6 +241,15 @@ def get_bits(words, j, w):
     return v & ((U1 << np.uint64(w)) - U1)
 
 
+@njit(cache=True, inline="always")
+def _row_rest(rest, j, w):
+    """Row j's code rest: a plain array element (w < 0), a bit-packed field of w bits (w > 0), or 0 (w == 0: the
+    key covers the whole code)."""
+    if w < 0:
+        return np.uint64(rest[j])
+    return get_bits(rest, j, w) if w > 0 else np.uint64(0)
+
+
 @njit(cache=True, nogil=True)
 def unpack_rows(words, rows, w):
     """Values at `rows` of a bit-packed field array (int64)."""
@@ -243,73 +257,3 @@ def unpack_rows(words, rows, w):
     for i in range(rows.shape[0]):
         out[i] = np.int64(get_bits(words, np.int64(rows[i]), w)) if w > 0 else 0
     return out
-
-
-@njit(cache=True, inline="always")
-def _get_rest(words, j, w):
-    return get_bits(words, j, w) if w > 0 else np.uint64(0)
-
-
-@njit(cache=True, nogil=True)
-def search_strand_packed(gcodes, qids, max_mm, t, deltas, dmm, off_a, rest_a, off_b, rest_b, rbits,
-                         kk, sk_a, sk_b, mask_a_in_b, use_b):
-    """`search_strand` on the compact layout: the same two tables and probes, with each row's code rest
-    read from bit-packed words of `rbits` bits (`pack_bits`) instead of a uint32/uint64 array."""
-    kbits = np.uint64(2 * kk)
-    kmask = (U1 << kbits) - U1
-    sa = np.uint64(sk_a)
-    sb = np.uint64(sk_b)
-    lowb = (U1 << sb) - U1
-    buf_q = np.empty(256, np.int64)
-    buf_j = np.empty(256, np.int64)
-    buf_m = np.empty(256, np.int64)
-    n = 0
-    for g in range(gcodes.shape[0]):
-        code = gcodes[g]
-        q = qids[g]
-        key_a = (code >> sa) & kmask
-        r_a = _rest(code, sa, kbits)
-        for d in range(deltas.shape[0]):
-            b = np.int64(key_a ^ deltas[d])
-            base = dmm[d]
-            for j in range(np.int64(off_a[b]), np.int64(off_a[b + 1])):
-                m = base + mismatches(_get_rest(rest_a, j, rbits) ^ r_a)
-                if m <= max_mm:
-                    buf_q, buf_j, buf_m = _push(buf_q, buf_j, buf_m, n, q, j, m)
-                    n += 1
-        if not use_b:
-            continue
-        key_b = (code >> sb) & kmask
-        r_b = _rest(code, sb, kbits)
-        for d in range(deltas.shape[0]):
-            kb = key_b ^ deltas[d]
-            b = np.int64(kb)
-            base = dmm[d]
-            lo = np.int64(off_b[b])
-            prev = np.uint64(0)
-            for j in range(lo, np.int64(off_b[b + 1])):
-                r = _get_rest(rest_b, j, rbits)
-                if j > lo and r == prev:
-                    continue  # same full code as the row before: already handled
-                prev = r
-                x = r ^ r_b
-                m = base + mismatches(x)
-                if m > max_mm or mismatches(x & mask_a_in_b) <= t:
-                    continue
-                full = ((r >> sb) << (sb + kbits)) | (kb << sb) | (r & lowb)
-                ka2 = np.int64((full >> sa) & kmask)
-                ra2 = _rest(full, sa, kbits)
-                s0 = np.int64(off_a[ka2])
-                s1 = np.int64(off_a[ka2 + 1])
-                while s0 < s1:  # first row of table A's bucket holding this code
-                    mid = (s0 + s1) // 2
-                    if _get_rest(rest_a, mid, rbits) < ra2:
-                        s0 = mid + 1
-                    else:
-                        s1 = mid
-                e = np.int64(off_a[ka2 + 1])
-                while s0 < e and _get_rest(rest_a, s0, rbits) == ra2:
-                    buf_q, buf_j, buf_m = _push(buf_q, buf_j, buf_m, n, q, s0, m)
-                    n += 1
-                    s0 += 1
-    return buf_q[:n], buf_j[:n], buf_m[:n]

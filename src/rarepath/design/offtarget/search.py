@@ -401,14 +401,12 @@ def _search_spec(idx: GenomeIndex, spec: SiteSpec, queries: list[str], qids: lis
     def run(job):
         c, s = job
         st = tables.strands[s]
-        if tables.compact:
-            qq, jj, mm = K.search_strand_packed(gcodes[c], q_arr[c], max_mm, t, deltas, dmm, st.off_a, st.rest_a,
-                                                st.off_b, st.rest_b, tables.rest_bits, tables.kk, tables.sk_a,
-                                                tables.sk_b, mask_a_in_b, use_b)
-            return s, qq, K.unpack_rows(st.pos_a, jj, tables.pos_bits), mm
+        rbits = tables.rest_bits if tables.compact else -1
         qq, jj, mm = K.search_strand(gcodes[c], q_arr[c], max_mm, t, deltas, dmm, st.off_a, st.rest_a,
-                                     st.off_b, st.rest_b, tables.kk, tables.sk_a, tables.sk_b,
+                                     st.off_b, st.rest_b, rbits, tables.kk, tables.sk_a, tables.sk_b,
                                      mask_a_in_b, use_b)
+        if tables.compact:
+            return s, qq, K.unpack_rows(st.pos_a, jj, tables.pos_bits), mm
         return s, qq, np.asarray(st.pos_a[jj], dtype=np.int64), mm
 
     if nw == 1:
