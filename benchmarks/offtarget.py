@@ -36,7 +36,7 @@ import numpy as np
 
 from rarepath.design.offtarget import GenomeIndex, search_guides
 from rarepath.design.offtarget.bruteforce import bruteforce_search
-from rarepath.design.offtarget.search import DEFAULT_SPEC, site_tables
+from rarepath.design.offtarget.tables import DEFAULT_SPEC, site_tables
 
 PAMS = ("NGG", "NAG", "NGA")
 HG38_BASES = 3.1e9

@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 
 from rarepath.design.offtarget import GenomeIndex, search_guides
 from rarepath.design.offtarget.bruteforce import bruteforce_search, expand_pams
-from rarepath.design.offtarget.search import bulge_positions, bulge_variants, revcomp
+from rarepath.design.offtarget.search import bulge_positions, bulge_variants
+from rarepath.design.offtarget.tables import revcomp
 from rarepath.errors import InputError
 
 PAM_SETS = [
@@ -294,7 +295,7 @@ def test_compact_index_identical_to_bruteforce(seed: int, which: int, max_mm: in
 
 def test_compact_index_on_yeast_chromosome_and_roundtrip(tmp_path) -> None:
     from conftest import shared_path
-    from rarepath.design.offtarget.search import DEFAULT_SPEC, SiteTables, site_tables
+    from rarepath.design.offtarget.tables import DEFAULT_SPEC, SiteTables, site_tables
 
     idx = GenomeIndex.from_fasta(shared_path("genomes", "sacCer3", "chrI.fa"))
     idx.compact = True

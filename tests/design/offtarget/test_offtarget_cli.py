@@ -11,7 +11,7 @@ import pytest
 from conftest import shared_path
 from rarepath.cli import main
 from rarepath.design.offtarget import GenomeIndex, search_guides
-from rarepath.design.offtarget.search import revcomp
+from rarepath.design.offtarget.tables import revcomp
 
 # guide -> (offtargetCount, MIT) where we differ from CRISPOR, as pinned in test_offtarget_crispor_sacCer3.py
 KNOWN_DIFFERENCES = {

@@ -12,7 +12,7 @@ import pytest
 from conftest import shared_path
 from rarepath.cli import main
 from rarepath.design.offtarget import GenomeIndex
-from rarepath.design.offtarget.search import revcomp
+from rarepath.design.offtarget.tables import revcomp
 from rarepath.errors import InputError
 
 
@@ -159,7 +159,7 @@ def test_per_chromosome_needs_a_new_folder(tmp_path, capsys) -> None:
 def test_compact_key_length_fits_the_budget() -> None:
     """The compact key: the default 10 nt where its offsets are cheap (hg38, 50 Mb), shorter on small genomes,
     always within the budget where any key fits, else the smallest tables."""
-    from rarepath.design.offtarget.search import _compact_key
+    from rarepath.design.offtarget.tables import _compact_key
 
     hg38 = int(3.1e9)
     assert _compact_key(20, [hg38 * 3 // 16] * 2, 32, hg38, 10) == 10

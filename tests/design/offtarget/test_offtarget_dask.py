@@ -17,7 +17,7 @@ from rarepath.design.offtarget.scaleout import (
     plan_shards,
     search_guides_scaled,
 )
-from rarepath.design.offtarget.search import revcomp
+from rarepath.design.offtarget.tables import revcomp
 
 PAMS = ("NGG", "NAG", "NGA")
 

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from rarepath.cli import main
 from rarepath.design.offtarget import GenomeIndex, OffTargetHit, search_guides, search_sequences
 from rarepath.design.offtarget.bruteforce import bruteforce_search, expand_pams
-from rarepath.design.offtarget.search import revcomp
+from rarepath.design.offtarget.tables import revcomp
 from rarepath.errors import InputError
 
 PAM_SETS = [

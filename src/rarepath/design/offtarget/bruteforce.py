@@ -12,7 +12,8 @@ from collections.abc import Sequence
 import numpy as np
 
 from .genome import GenomeIndex, encode
-from .search import IUPAC, OffTargetHit, bulge_positions, revcomp
+from .search import OffTargetHit, bulge_positions
+from .tables import IUPAC, revcomp
 
 
 def _pam_ok(window_letters: str, pams: Sequence[str]) -> bool:

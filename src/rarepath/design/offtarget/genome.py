@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
+from rarepath.design.offtarget.tables import DEFAULT_SPEC, SiteTables, site_tables
 from rarepath.errors import InputError
 
 #: byte -> base code (A=0, C=1, G=2, T=3, anything else 4); lower case (soft-masked) reads as upper case.
@@ -263,8 +264,6 @@ class GenomeIndex:
         folder that `load` memory-maps; tables are built here if not held yet, in this index's layout."""
         from dataclasses import replace
 
-        from rarepath.design.offtarget.search import DEFAULT_SPEC, site_tables
-
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
         idx = self
@@ -290,8 +289,6 @@ class GenomeIndex:
     @classmethod
     def load(cls, index_dir: str | Path) -> GenomeIndex:
         """Open an index written by `build` (arrays are memory-mapped, so loading is instant)."""
-        from rarepath.design.offtarget.search import SiteTables
-
         d = Path(index_dir)
         meta_path = d / "index.json"
         if not meta_path.is_file():
