@@ -89,3 +89,38 @@ def test_bad_rows_are_located_errors(tmp_path):
     empty.write_text(HEADER + "\n", encoding="utf-8")
     with pytest.raises(InputError):
         clinvar.parse(empty)
+
+
+def test_a_knowledge_base_from_before_truncating_residues_is_upgraded_in_place(tmp_path):
+    """A ClinVar import made at revision 0005 keeps its rows when the file is opened by this version: the new
+    column is added empty (no C-terminal cluster is claimed until the next import fills it)."""
+    import sqlite3
+
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import create_engine
+
+    from rarepath.knowledge.kb import MIGRATIONS_DIR, SCHEMA_REVISION
+
+    db = tmp_path / "old.sqlite"
+    engine = create_engine(f"sqlite:///{db}")
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0005_registry")
+    engine.dispose()
+    import_directory(_hotspot_file(tmp_path).parent, tmp_path / "new.sqlite")  # rows to copy, in today's layout
+    with sqlite3.connect(tmp_path / "new.sqlite") as new, sqlite3.connect(db) as old:
+        pattern_cols = [r[1] for r in old.execute("PRAGMA table_info(clinvar_gene_pattern)")]
+        assert "truncating_residues" not in pattern_cols
+        for table in ("sources", "clinvar_gene_pattern"):  # the 0005 columns of each table, copied row by row
+            cols = ", ".join(r[1] for r in old.execute(f"PRAGMA table_info({table})"))
+            rows = new.execute(f"SELECT {cols} FROM {table}").fetchall()
+            assert rows
+            old.executemany(f"INSERT INTO {table} ({cols}) VALUES ({', '.join('?' * len(rows[0]))})", rows)
+    kb = KnowledgeBase.open(db)
+    row = kb.clinvar_pattern("GNB1")
+    assert row is not None and row["missense_plp"] == "6" and row["truncating_residues"] == ""
+    with sqlite3.connect(db) as con:
+        assert con.execute("SELECT version_num FROM alembic_version").fetchone()[0] == SCHEMA_REVISION
