@@ -17,7 +17,7 @@ import secrets
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -404,6 +404,17 @@ def visits_of(session: Session, case: Case) -> list[Visit]:
     return list(session.scalars(select(Visit).where(Visit.case_id == case.id).order_by(Visit.due_on, Visit.id)))
 
 
+T = TypeVar("T")
+
+
+def _row_of_case(session: Session, model: type[T], row_id: int, case: Case, what: str, field: str) -> T:
+    """The `model` row `row_id` when it belongs to `case`; a row of another case is as absent as a missing one."""
+    row = session.get(model, row_id)
+    if row is None or row.case_id != case.id:
+        raise InputError(f"no such {what} for this case", source=str(row_id), field=field)
+    return row
+
+
 def _case_of(session: Session, actor: Actor, case_id: int, ref: str) -> Case:
     return require_read(actor, session.get(Case, case_id), ref)
 
@@ -448,9 +459,7 @@ def record_observation(session: Session, actor: Actor, case: Case, *, analyte: s
     if not analyte.strip():
         raise InputError("an observation needs its analyte", field="analyte")
     if visit_id is not None:
-        visit = session.get(Visit, visit_id)
-        if visit is None or visit.case_id != case.id:
-            raise InputError("no such visit for this case", source=str(visit_id), field="visit_id")
+        _row_of_case(session, Visit, visit_id, case, "visit", "visit_id")
     name = followup.canonical_analyte(analyte)
     grade = followup.grade_lab(name, value, unit, lower_limit, upper_limit) if value is not None else None
     row = Observation(case_id=case.id, visit_id=visit_id, analyte=name, value=value, text_value=text_value,
@@ -487,9 +496,7 @@ def record_adverse_event(session: Session, actor: Actor, case: Case, *, term: st
     if not term.strip():
         raise InputError("an adverse event needs its CTCAE term", field="term")
     if treatment_id is not None:
-        t = session.get(Treatment, treatment_id)
-        if t is None or t.case_id != case.id:
-            raise InputError("no such treatment for this case", source=str(treatment_id), field="treatment_id")
+        _row_of_case(session, Treatment, treatment_id, case, "treatment", "treatment_id")
     row = AdverseEvent(case_id=case.id, treatment_id=treatment_id, term=term.strip(), grade=grade, serious=serious,
                        relatedness=relatedness.value, onset_on=onset_on, resolved_on=resolved_on,
                        description=description, reported_by=actor.user_id)
@@ -546,9 +553,7 @@ def add_model(session: Session, actor: Actor, case: Case, *, kind: ModelKind | s
         raise InputError(f"unknown model kind {kind!r} (one of {', '.join(k.value for k in ModelKind)})",
                          field="kind") from None
     if parent_id is not None:
-        parent = session.get(DiseaseModel, parent_id)
-        if parent is None or parent.case_id != case.id:
-            raise InputError("no such parent model for this case", source=str(parent_id), field="parent_id")
+        _row_of_case(session, DiseaseModel, parent_id, case, "parent model", "parent_id")
     elif kind != ModelKind.CELL_LINE:
         raise InputError(f"a {kind.value} is derived from a parent model: give parent_id", field="parent_id")
     allowed = {"source_tissue", "guide", "donor", "genotype", "genotype_confirmed", "target_cell_type", "notes"}
@@ -587,9 +592,7 @@ def add_screen(session: Session, actor: Actor, case: Case, *, name: str, ranking
     """Store `rarepath screen analyze` ranking rows against the case and the disease model screened."""
     require_write(actor, Action.LAB, case)
     if model_id is not None:
-        m = session.get(DiseaseModel, model_id)
-        if m is None or m.case_id != case.id:
-            raise InputError("no such disease model for this case", source=str(model_id), field="model_id")
+        _row_of_case(session, DiseaseModel, model_id, case, "disease model", "model_id")
     row = Screen(case_id=case.id, model_id=model_id, name=name, source=source, ranking=[
         {k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in r.items()}  # JSON has no NaN
         for r in ranking])
