@@ -4,9 +4,9 @@ Levels follow the five-level scheme of published n-of-1 ASO variant-assessment g
 likely_eligible, unlikely_eligible, not_eligible, unable_to_assess). The rules read the variant's location and
 type, the disease mechanism, zygosity, the exon structure (frame arithmetic, `rarepath.interpret.frame`) and the
 curated `upregulation_targets` table; whether oligonucleotides reach the disease's tissue is read from the tissues
-table (`KnowledgeContext.oligo_reach`), the one place for that fact, which triage reads too. `frame_analysis` is the frame arithmetic with the
-shipped facts (coding extent, essential domains, products per skip); the triage, trial matching and
-`rarepath design aso` all call it.
+table (`KnowledgeContext.oligo_reach`), the one place for that fact, which triage reads too. `frame_analysis` is
+the frame arithmetic with the shipped facts (coding extent, essential domains, products per skip); the triage,
+trial matching and `rarepath design aso` all call it.
 """
 
 from __future__ import annotations
@@ -103,11 +103,10 @@ def _delivery_reason(gene: str, tissue: str | None, kc: KnowledgeContext) -> tup
     if tissue is None:
         return _ev("aso.delivery", f"target tissue of {gene} not known: oligonucleotide reachability unknown"), None
     reach = kc.oligo_reach(tissue)
-    source = kc.tissues.get(tissue, {}).get("source") or RULE_SOURCES["aso.delivery"]
     if reach is None:
-        return _ev("aso.delivery", f"no established oligonucleotide route to {tissue} (tissues table)",
-                   RULE_SOURCES["aso.delivery"]), False
+        return _ev("aso.delivery", f"no established oligonucleotide route to {tissue} (tissues table)"), False
     route, vehicle = reach
+    source = kc.tissues.get(tissue, {}).get("source") or RULE_SOURCES["aso.delivery"]
     return _ev("aso.delivery", f"{tissue}: reached {route}" + (f" ({vehicle})" if vehicle else ""),
                f"{RULE_SOURCES['aso.delivery']}; {source}"), True
 
