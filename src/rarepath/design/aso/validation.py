@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rarepath.design.aso.design import approved_sequences, design, parse_goal
+from rarepath.design.aso.design import DesignResult, approved_sequences, design, parse_goal
 from rarepath.design.aso.regions import GeneRegion
 
 
@@ -41,11 +41,14 @@ class ApprovedRank:
 def approved_oligo_ranks(region: GeneRegion) -> list[ApprovedRank]:
     """Blind ranks of every approved skip-exon oligo of the shipped table whose gene is `region`'s."""
     out = []
+    designed: dict[int, DesignResult] = {}  # golodirsen and viltolarsen share exon 53: design each exon once
     for seq, row in approved_sequences().items():
         if row["gene"].upper() != region.gene.upper():
             continue
         exon = int(row["target"].split()[-1])
-        res = design(region, parse_goal(f"skip-exon:{exon}", region))
+        if exon not in designed:
+            designed[exon] = design(region, parse_goal(f"skip-exon:{exon}", region))
+        res = designed[exon]
         own = next(c for c in res.candidates if c.oligo == seq)
         same = [c for c in res.candidates if len(c.oligo) == len(seq)]
         half_site = (own.site_end - own.site_start) / 2
