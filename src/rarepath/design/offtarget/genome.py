@@ -118,6 +118,13 @@ def non_acgt_runs(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return edges[0::2].astype(np.int64), edges[1::2].astype(np.int64)
 
 
+def _check_layout(bulge: bool, compact: bool) -> None:
+    """A compact index is meant to stay small: it takes no 19/21-nt bulge tables (checked before any work)."""
+    if compact and bulge:
+        raise InputError("a compact index takes no 19/21-nt bulge tables (its bulge searches run on the "
+                         "20-nt tables); drop --bulges or --compact", field="--bulges")
+
+
 @dataclass
 class GenomeIndex:
     """A genome ready for exhaustive off-target search.
@@ -215,9 +222,7 @@ class GenomeIndex:
         With `compact`, the tables are written in the compact layout (see the class docstring; recorded in
         index.json, so that `load` restores it and tables built later for other specs are compact too). A
         compact index is meant to stay small, so it takes no 19/21-nt tables (`bulge` must be False)."""
-        if compact and bulge:
-            raise InputError("a compact index takes no 19/21-nt bulge tables (its bulge searches run on the "
-                             "20-nt tables); drop --bulges or --compact", field="--bulges")
+        _check_layout(bulge, compact)
         idx = cls.from_fasta(fasta)
         idx.compact = compact
         idx.write(out_dir, bulge)
@@ -232,9 +237,7 @@ class GenomeIndex:
         of `out_dir` (`scaleout.search_guides_scaled`, `design offtargets -r out_dir`) memory-maps one shard at
         a time; its results equal those of the whole-genome index. `out_dir` must be new or empty, so that no
         shard of another genome is mixed in. Returns the written indexes (memory-mapped again from disk)."""
-        if compact and bulge:
-            raise InputError("a compact index takes no 19/21-nt bulge tables (its bulge searches run on the "
-                             "20-nt tables); drop --bulges or --compact", field="--bulges")
+        _check_layout(bulge, compact)
         out = Path(out_dir)
         if out.exists() and (not out.is_dir() or any(out.iterdir())):
             raise InputError("index output folder exists and is not empty (per-chromosome shards need a new "
